@@ -1,0 +1,56 @@
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// The closed set of package ecosystems portcullis understands.
+///
+/// Adding a variant makes the compiler point at every `match` that must
+/// learn about it (version scheme, purl type, matcher).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Ecosystem {
+    /// Debian/Ubuntu dpkg packages.
+    Deb,
+    /// Alpine/Wolfi apk packages.
+    Apk,
+    /// RPM packages (RHEL family, Fedora, SUSE, Amazon).
+    Rpm,
+    /// Python distributions (PyPI).
+    Pypi,
+    /// npm packages.
+    Npm,
+    /// Go modules (and the Go standard library as `stdlib`).
+    Go,
+    /// Java artifacts identified by Maven coordinates.
+    Maven,
+    /// Rust crates.
+    Cargo,
+}
+
+impl Ecosystem {
+    /// The lowercase name used in reports (`deb`, `apk`, …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Ecosystem::Deb => "deb",
+            Ecosystem::Apk => "apk",
+            Ecosystem::Rpm => "rpm",
+            Ecosystem::Pypi => "pypi",
+            Ecosystem::Npm => "npm",
+            Ecosystem::Go => "go",
+            Ecosystem::Maven => "maven",
+            Ecosystem::Cargo => "cargo",
+        }
+    }
+
+    /// Whether the packages come from an operating-system package manager
+    /// (matched against the distro's own advisories, by source package).
+    pub fn is_os(self) -> bool {
+        matches!(self, Ecosystem::Deb | Ecosystem::Apk | Ecosystem::Rpm)
+    }
+}
+
+impl fmt::Display for Ecosystem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}

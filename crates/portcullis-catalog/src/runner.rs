@@ -33,7 +33,7 @@ pub enum CatalogError {
     #[error(transparent)]
     Image(#[from] ImageError),
     /// An unpacked root filesystem could not be walked.
-    #[error("cannot walk {path}: {source}")]
+    #[error("cannot walk {path}")]
     Rootfs {
         /// The directory.
         path: String,

@@ -51,7 +51,7 @@ impl Default for Limits {
 pub enum WalkError {
     /// The stream ended early or could not be read (truncated, corrupt
     /// compression, digest mismatch reported by the source).
-    #[error("cannot read layer: {0}")]
+    #[error("cannot read layer")]
     Io(#[from] io::Error),
     /// More uncompressed bytes than allowed.
     #[error("layer expands beyond {limit} bytes (decompression bomb?)")]

@@ -86,7 +86,7 @@ fn open_gzip(path: &Path, tag: Option<&str>) -> Result<Image, ImageError> {
         }
     };
     // First pass: only the small JSON documents, to learn the layer order.
-    let docs = collect_documents(reopen()?, |_: &mut dyn Read, _| Ok(()))?.documents;
+    let docs = collect_documents(reopen()?, &|_: &str, _: &[u8]| false, |_: &mut dyn Read, _| Ok(()))?.documents;
     let manifest = docs.get("manifest.json").ok_or_else(|| ImageError::NotFound(format!("{} has no manifest.json: not a docker-archive", path.display())))?;
     let entry = pick(manifest, tag)?;
     let config = docs.get(&clean(&entry.config)).ok_or_else(|| ImageError::MissingBlob(entry.config.clone()))?;
@@ -133,10 +133,12 @@ impl<T: Clone> StreamContents<T> {
     }
 }
 
-/// Reads a docker-save stream once: JSON members are kept (bounded), every
-/// other regular member goes to `visit` as a candidate layer.
+/// Reads a docker-save stream once: JSON members are kept (bounded), and
+/// members that `is_layer` accepts (given the name and first bytes) go to
+/// `visit`.
 pub(crate) fn collect_documents<T>(
     reader: Box<dyn Read + Send>,
+    is_layer: &dyn Fn(&str, &[u8]) -> bool,
     visit: impl Fn(&mut dyn Read, Option<u64>) -> Result<T, VisitError>,
 ) -> Result<StreamContents<T>, ImageError> {
     let mut contents = StreamContents { documents: HashMap::new(), layers: HashMap::new(), links: HashMap::new() };
@@ -160,22 +162,33 @@ pub(crate) fn collect_documents<T>(
         }
         let size = entry.size();
         let mut buffered = BufReader::with_capacity(64 * 1024, entry);
-        let first = buffered.fill_buf().map_err(stream_err)?.first().copied();
-        if matches!(first, Some(b'{' | b'[')) || name.ends_with(".json") || name == "repositories" || name == "oci-layout" {
+        let head = buffered.fill_buf().map_err(stream_err)?;
+        if is_layer(&name, head) {
+            let value = {
+                let mut plain = blob::decompress(&mut buffered).map_err(stream_err)?;
+                visit(&mut plain, Some(size)).map_err(|source| ImageError::Layer { layer: name.clone(), source })?
+            };
+            contents.layers.insert(name, value);
+            continue;
+        }
+        if matches!(head.first(), Some(b'{' | b'[')) || name.ends_with(".json") || name == "repositories" || name == "oci-layout" {
             if size <= MAX_DOCUMENT {
                 let mut buf = Vec::with_capacity(size as usize);
                 buffered.read_to_end(&mut buf).map_err(stream_err)?;
                 contents.documents.insert(name, buf);
             }
-            continue;
         }
-        let value = {
-            let mut plain = blob::decompress(&mut buffered).map_err(stream_err)?;
-            visit(&mut plain, Some(size)).map_err(|source| ImageError::Layer { layer: name.clone(), source })?
-        };
-        contents.layers.insert(name, value);
     }
     Ok(contents)
+}
+
+/// A tar (ustar magic at offset 257, or the all-zero end blocks of an empty
+/// layer) or a compressed stream; not JSON, not `VERSION` files.
+fn looks_like_layer(head: &[u8]) -> bool {
+    let compressed = head.starts_with(&[0x1f, 0x8b]) || head.starts_with(&[0x28, 0xb5, 0x2f, 0xfd]);
+    let ustar = head.get(257..262) == Some(b"ustar");
+    let empty_tar = head.len() >= 1024 && head[..1024].iter().all(|&b| b == 0);
+    compressed || ustar || empty_tar
 }
 
 fn normalize_dots(path: &str) -> String {
@@ -198,7 +211,11 @@ pub(crate) fn visit_stream<T: Clone>(
     selector: &Selector,
     visit: &(impl Fn(&mut dyn Read, Option<u64>) -> Result<T, VisitError> + Sync),
 ) -> Result<Vec<T>, ImageError> {
-    let contents = collect_documents(reader, visit)?;
+    let is_layer = |name: &str, head: &[u8]| match selector {
+        Selector::Paths(paths) => paths.iter().any(|p| p == name),
+        Selector::FromManifest { .. } => looks_like_layer(head),
+    };
+    let contents = collect_documents(reader, &is_layer, visit)?;
     let order: Vec<String> = match selector {
         Selector::Paths(p) => p.clone(),
         Selector::FromManifest { tag } => {

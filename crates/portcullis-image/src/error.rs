@@ -20,7 +20,7 @@ pub enum ImageError {
     #[error("image not found: {0}")]
     NotFound(String),
     /// A local file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}")]
     Io {
         /// The file.
         path: PathBuf,
@@ -48,7 +48,7 @@ pub enum ImageError {
         actual: String,
     },
     /// Reading or walking a layer failed.
-    #[error("layer {layer}: {source}")]
+    #[error("layer {layer}")]
     Layer {
         /// Which layer (digest or archive path).
         layer: String,

@@ -1,0 +1,22 @@
+//! One module per subcommand; each stays thin: resolve settings, call the
+//! libraries, render, return an exit status.
+
+mod sbom;
+mod source;
+
+use crate::cli::{Cli, Command};
+use crate::exit::ExitStatus;
+use crate::printer::Printer;
+
+pub(crate) fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    match cli.command {
+        Command::Sbom(args) => sbom::run(&args, printer),
+        Command::Version => {
+            #[allow(clippy::print_stdout)]
+            {
+                println!("portcullis {}", env!("CARGO_PKG_VERSION"));
+            }
+            Ok(ExitStatus::Success)
+        }
+    }
+}

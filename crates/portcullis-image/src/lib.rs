@@ -8,11 +8,13 @@
 #![warn(missing_docs)]
 
 mod blob;
+mod docker;
 mod docker_archive;
 mod error;
 mod oci;
 mod oci_layout;
 mod reference;
+mod registry;
 mod tar_index;
 
 use std::io::Read;
@@ -20,10 +22,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+pub use docker::DockerOptions;
 pub use error::{ImageError, VisitError};
 pub use oci::PlatformChoice;
 pub use portcullis_types::ImageMetadata;
 pub use reference::ImageRef;
+pub use registry::{Credentials, RegistryOptions};
 
 use oci::StoredLayer;
 
@@ -32,6 +36,10 @@ use oci::StoredLayer;
 pub struct OpenOptions {
     /// Platform picked from multi-platform indexes.
     pub platform: PlatformChoice,
+    /// How to reach the Docker engine (`docker:` references).
+    pub docker: DockerOptions,
+    /// Registry access: insecure hosts, CA bundle, credentials (`registry:`).
+    pub registry: RegistryOptions,
 }
 
 /// An opened image: its metadata, and access to its layers.
@@ -66,9 +74,8 @@ impl Image {
             ImageRef::OciArchive { path, tag } => oci_layout::open_archive(path, tag.as_deref(), options)?,
             ImageRef::DockerArchive { path, tag } => docker_archive::open(path, tag.as_deref())?,
             ImageRef::Rootfs(path) => open_rootfs(path)?,
-            ImageRef::Docker(_) | ImageRef::Registry(_) => {
-                return Err(ImageError::Unsupported(format!("{} is not available in this build yet", reference.scheme())))
-            }
+            ImageRef::Docker(name) => docker::open(name, &options.docker)?,
+            ImageRef::Registry(spec) => registry::open(spec, options)?,
         };
         image.metadata.reference = reference.to_string();
         image.metadata.source = reference.scheme().to_owned();

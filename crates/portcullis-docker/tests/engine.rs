@@ -1,0 +1,471 @@
+//! The client against the machine's real Docker engine: over its unix
+//! socket, and over TCP+TLS through a `socat` TLS front (OpenSSL, requiring
+//! a client certificate) that forwards to the socket. Timeouts are checked
+//! against a TCP peer that accepts and then says nothing, which no real
+//! engine can be made to do on demand.
+#![allow(clippy::print_stderr)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use portcullis_docker::{
+    ContainerListOptions, Docker, DockerConfig, DockerError, Endpoint, TlsSettings, DEFAULT_SOCKET,
+};
+use sha2::{Digest, Sha256};
+
+fn skip(test: &str, why: &str) {
+    eprintln!("\n*** SKIPPED {test}: {why} ***\n");
+}
+
+fn local(test: &str) -> Option<Docker> {
+    if !Path::new(DEFAULT_SOCKET).exists() {
+        skip(
+            test,
+            &format!("no Docker engine socket at {DEFAULT_SOCKET}"),
+        );
+        return None;
+    }
+    Some(Docker::new(DockerConfig::local()).expect("client"))
+}
+
+fn have(tool: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// A one-layer `docker save` archive with unique content, tagged `tag`.
+/// Returns the archive and the expected image ID and diff_id.
+fn tiny_archive(tag: &str) -> (Vec<u8>, String, String) {
+    let append = |b: &mut tar::Builder<Vec<u8>>, name: &str, data: &[u8]| {
+        let mut h = tar::Header::new_ustar();
+        h.set_size(data.len() as u64);
+        h.set_mode(0o644);
+        h.set_mtime(1_700_000_000);
+        h.set_cksum();
+        b.append_data(&mut h, name, data).expect("append");
+    };
+    let mut layer = tar::Builder::new(Vec::new());
+    let stamp = format!(
+        "{} {:?}\n",
+        std::process::id(),
+        std::time::SystemTime::now()
+    );
+    append(&mut layer, "hello.txt", stamp.as_bytes());
+    let layer = layer.into_inner().expect("layer tar");
+    let diff_id = sha256(&layer);
+    let config = serde_json::json!({
+        "architecture": "amd64", "os": "linux", "created": "2023-11-14T22:13:20Z", "config": {},
+        "rootfs": {"type": "layers", "diff_ids": [format!("sha256:{diff_id}")]},
+        "history": [{"created": "2023-11-14T22:13:20Z", "created_by": "portcullis client test"}]
+    });
+    let config = serde_json::to_vec(&config).expect("json");
+    let config_hex = sha256(&config);
+    let manifest = serde_json::json!([{
+        "Config": format!("{config_hex}.json"), "RepoTags": [tag], "Layers": [format!("{diff_id}/layer.tar")]
+    }]);
+    let mut archive = tar::Builder::new(Vec::new());
+    append(&mut archive, &format!("{diff_id}/layer.tar"), &layer);
+    append(&mut archive, &format!("{config_hex}.json"), &config);
+    append(
+        &mut archive,
+        "manifest.json",
+        &serde_json::to_vec(&manifest).expect("json"),
+    );
+    (
+        archive.into_inner().expect("archive"),
+        format!("sha256:{config_hex}"),
+        format!("sha256:{diff_id}"),
+    )
+}
+
+#[test]
+fn negotiates_version_and_reports_missing_objects() {
+    let Some(docker) = local("negotiates_version_and_reports_missing_objects") else {
+        return;
+    };
+    let version = docker.version().expect("version");
+    assert!(!version.version.is_empty());
+    let (major, minor) = version.api_version.split_once('.').expect("api version");
+    let server = (
+        major.parse::<u32>().expect("major"),
+        minor.parse::<u32>().expect("minor"),
+    );
+    let (want_major, want_minor) = server.min(portcullis_docker::MAX_API_VERSION);
+    assert_eq!(
+        docker.api_version().expect("negotiated"),
+        format!("{want_major}.{want_minor}")
+    );
+
+    let err = docker
+        .image_inspect("portcullis-test/no-such-image:never")
+        .expect_err("missing image");
+    assert!(err.is_not_found(), "{err}");
+    assert!(
+        err.to_string().contains("No such image") && err.to_string().contains(DEFAULT_SOCKET),
+        "{err}"
+    );
+    let err = docker
+        .container_inspect("portcullis-test-no-such-container")
+        .expect_err("missing container");
+    assert!(err.is_not_found(), "{err}");
+    let mut options = ContainerListOptions {
+        all: true,
+        ..ContainerListOptions::default()
+    };
+    options
+        .filters
+        .insert("label".into(), vec!["portcullis.test=never-set".into()]);
+    assert!(docker.containers(&options).expect("list").is_empty());
+    assert!(matches!(
+        docker.image_inspect("bad name?x"),
+        Err(DockerError::InvalidName(_))
+    ));
+}
+
+#[test]
+fn load_inspect_tag_export_remove() {
+    let Some(docker) = local("load_inspect_tag_export_remove") else {
+        return;
+    };
+    let repo = format!("portcullis-test/client-{}", std::process::id());
+    let tag = format!("{repo}:1");
+    let (archive, id, diff_id) = tiny_archive(&tag);
+    let loaded = docker
+        .image_load(std::io::Cursor::new(archive))
+        .expect("load");
+    assert_eq!(loaded, std::slice::from_ref(&tag));
+
+    let inspect = docker.image_inspect(&tag).expect("inspect");
+    assert_eq!(inspect.id, id);
+    assert_eq!(inspect.root_fs.layers, std::slice::from_ref(&diff_id));
+    assert_eq!(
+        (inspect.os.as_str(), inspect.architecture.as_str()),
+        ("linux", "amd64")
+    );
+    assert_eq!(inspect.repo_tags, std::slice::from_ref(&tag));
+    let history = docker.image_history(&id).expect("history");
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].created_by, "portcullis client test");
+    assert_eq!(history[0].created, 1_700_000_000);
+
+    docker.image_tag(&id, &repo, "2").expect("tag");
+    assert_eq!(
+        docker
+            .image_inspect(&format!("{repo}:2"))
+            .expect("inspect new tag")
+            .id,
+        id
+    );
+
+    // The export streams a docker-save tar holding our layer.
+    let mut export = docker.image_export(&id).expect("export");
+    let mut members = Vec::new();
+    let mut layer_digest = None;
+    for entry in tar::Archive::new(&mut export).entries().expect("tar") {
+        let mut entry = entry.expect("entry");
+        let name = entry.path().expect("path").to_string_lossy().into_owned();
+        if name.ends_with("layer.tar") {
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).expect("read layer");
+            layer_digest = Some(format!("sha256:{}", sha256(&data)));
+        }
+        members.push(name);
+    }
+    assert!(members.iter().any(|m| m == "manifest.json"), "{members:?}");
+    assert_eq!(layer_digest, Some(diff_id));
+
+    docker
+        .image_remove(&format!("{repo}:2"), false)
+        .expect("untag");
+    docker.image_remove(&tag, true).expect("remove");
+    assert!(docker
+        .image_inspect(&id)
+        .expect_err("removed")
+        .is_not_found());
+}
+
+struct Proc(Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("openssl");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// CA, server certificate for 127.0.0.1, and a client certificate, in `dir`
+/// under `prefix`.
+fn make_pki(dir: &Path, prefix: &str) {
+    let p = |s: &str| format!("{prefix}{s}");
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:P-256",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={prefix}test CA"),
+            "-keyout",
+            &p("ca-key.pem"),
+            "-out",
+            &p("ca.pem"),
+        ],
+    );
+    for (who, ext) in [
+        (
+            "server",
+            "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth",
+        ),
+        ("client", "extendedKeyUsage=clientAuth"),
+    ] {
+        std::fs::write(dir.join(p(&format!("{who}.ext"))), ext).expect("ext");
+        openssl(
+            dir,
+            &[
+                "req",
+                "-newkey",
+                "ec",
+                "-pkeyopt",
+                "ec_paramgen_curve:P-256",
+                "-nodes",
+                "-subj",
+                &format!("/CN={who}"),
+                "-keyout",
+                &p(&format!("{who}-key.pem")),
+                "-out",
+                &p(&format!("{who}.csr")),
+            ],
+        );
+        openssl(
+            dir,
+            &[
+                "x509",
+                "-req",
+                "-in",
+                &p(&format!("{who}.csr")),
+                "-CA",
+                &p("ca.pem"),
+                "-CAkey",
+                &p("ca-key.pem"),
+                "-CAcreateserial",
+                "-days",
+                "2",
+                "-extfile",
+                &p(&format!("{who}.ext")),
+                "-out",
+                &p(&format!("{who}.pem")),
+            ],
+        );
+    }
+}
+
+/// A directory in the Docker cert-dir layout.
+fn cert_dir(base: &Path, name: &str, ca: &str, client: Option<&str>) -> PathBuf {
+    let dir = base.join(name);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    std::fs::copy(base.join(format!("{ca}ca.pem")), dir.join("ca.pem")).expect("ca");
+    if let Some(c) = client {
+        std::fs::copy(base.join(format!("{c}client.pem")), dir.join("cert.pem")).expect("cert");
+        std::fs::copy(base.join(format!("{c}client-key.pem")), dir.join("key.pem")).expect("key");
+    }
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port")
+}
+
+fn socat_tls_front(pki: &Path, extra: &str) -> (Proc, u16) {
+    let port = free_port();
+    let listen = format!(
+        "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={},key={},cafile={},verify=1{extra}",
+        pki.join("server.pem").display(),
+        pki.join("server-key.pem").display(),
+        pki.join("ca.pem").display()
+    );
+    let child = Command::new("socat")
+        .arg(listen)
+        .arg(format!("UNIX-CONNECT:{DEFAULT_SOCKET}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("socat");
+    let mut proc = Proc(child);
+    let start = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(proc.0.try_wait().expect("wait").is_none(), "socat exited");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "socat does not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (proc, port)
+}
+
+fn tls_client(port: u16, dir: &Path) -> Result<Docker, DockerError> {
+    Docker::new(DockerConfig::new(
+        Endpoint::Tcp {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        Some(TlsSettings {
+            cert_dir: dir.to_path_buf(),
+        }),
+    ))
+}
+
+#[test]
+fn tls_requires_the_right_client_certificate() {
+    let test = "tls_requires_the_right_client_certificate";
+    let Some(docker) = local(test) else { return };
+    if !have("socat") || !have("openssl") {
+        skip(
+            test,
+            "needs socat and openssl (apt packages socat, openssl)",
+        );
+        return;
+    }
+    let pki = tempfile::tempdir().expect("tempdir");
+    make_pki(pki.path(), "");
+    make_pki(pki.path(), "rogue-");
+    let good = cert_dir(pki.path(), "good", "", Some(""));
+    let no_client_cert = cert_dir(pki.path(), "nocert", "", None);
+    let rogue_client = cert_dir(pki.path(), "rogueclient", "", Some("rogue-"));
+    let rogue_ca = cert_dir(pki.path(), "rogueca", "rogue-", Some(""));
+    let engine_version = docker.version().expect("local version").version;
+
+    // Default (TLS 1.3), then a front limited to TLS 1.2.
+    for extra in ["", ",openssl-max-proto-version=TLS1.2"] {
+        let (_socat, port) = socat_tls_front(pki.path(), extra);
+        let client = tls_client(port, &good).expect("client");
+        assert_eq!(
+            client.version().expect("version over TLS").version,
+            engine_version,
+            "{extra}"
+        );
+        let err = client
+            .image_inspect("portcullis-test/no-such-image:never")
+            .expect_err("404");
+        assert!(err.is_not_found(), "{err:?}");
+        let from_env_style = Docker::new(
+            DockerConfig::with_overrides(Some(&format!("tcp://127.0.0.1:{port}")), Some(&good))
+                .expect("config"),
+        )
+        .expect("client");
+        from_env_style.version().expect("version with overrides");
+
+        for (name, dir) in [
+            ("no client certificate", &no_client_cert),
+            ("untrusted client certificate", &rogue_client),
+            ("untrusted engine", &rogue_ca),
+        ] {
+            let err = tls_client(port, dir)
+                .expect("client")
+                .version()
+                .expect_err(name);
+            assert!(
+                matches!(err, DockerError::Tls { .. }),
+                "{name}{extra}: {err:?}"
+            );
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("127.0.0.1:{port}")) && !text.contains("PRIVATE KEY"),
+                "{text}"
+            );
+        }
+    }
+    // Plain HTTP to a TLS port fails cleanly too.
+    let (_socat, port) = socat_tls_front(pki.path(), "");
+    let plain = Docker::new(DockerConfig::new(
+        Endpoint::Tcp {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        None,
+    ))
+    .expect("client");
+    assert!(plain.version().is_err());
+}
+
+#[test]
+fn stalled_engine_times_out_and_refused_port_is_reported() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    // Accepts, answers an export with headers and five bytes, then stalls;
+    // every other request gets no answer at all.
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for stream in listener.incoming().take(3) {
+            let Ok(mut s) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let n = s.read(&mut buf).unwrap_or(0);
+            if String::from_utf8_lossy(&buf[..n]).contains("/get ") {
+                let _ = s.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-tar\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n");
+            }
+            held.push(s);
+        }
+        std::thread::sleep(Duration::from_secs(30));
+    });
+    let mut config = DockerConfig::new(
+        Endpoint::Tcp {
+            host: "127.0.0.1".into(),
+            port,
+        },
+        None,
+    );
+    config.response_timeout = Duration::from_secs(1);
+    config.stream_timeout = Duration::from_secs(1);
+    config.api_version = Some("1.41".into());
+    let docker = Docker::new(config).expect("client");
+    let start = Instant::now();
+    let err = docker.version().expect_err("stalled");
+    assert!(matches!(err, DockerError::Timeout { .. }), "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(5));
+
+    let mut export = docker.image_export("anything").expect("headers arrive");
+    let mut got = Vec::new();
+    let err = export.read_to_end(&mut got).expect_err("stalled body");
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
+    assert_eq!(got, b"hello");
+
+    let refused = Docker::new(DockerConfig::new(
+        Endpoint::Tcp {
+            host: "127.0.0.1".into(),
+            port: free_port(),
+        },
+        None,
+    ))
+    .expect("client");
+    let err = refused.version().expect_err("nothing listens");
+    assert!(matches!(err, DockerError::Connect { .. }), "{err:?}");
+}

@@ -223,6 +223,70 @@ fn basic_auth_from_options_config_and_wrong_password() {
 }
 
 #[test]
+fn bearer_token_challenge() {
+    let test = "bearer_token_challenge";
+    if !tools_or_skip(test, &["docker-registry", "skopeo", "umoci", "openssl"]) {
+        return;
+    }
+    let (user, password) = ("tokenuser", "t0ken-Passw0rd");
+    let work = tempfile::tempdir().expect("tempdir");
+    let tokens = common::token::start(work.path(), user, password);
+    let registry = Registry::start_with(common::Auth::Token {
+        realm: tokens.realm.clone(),
+        service: common::token::SERVICE,
+        issuer: common::token::ISSUER,
+        cert: tokens.cert.clone(),
+    });
+    let layout = common::tiny_layout(work.path(), "latest", &[("etc/token", "bearer\n")], None);
+    let creds = format!("{user}:{password}");
+    registry.push(&layout, "latest", "secure/tiny", "1", Some(&creds), false);
+    let want = json(&registry.inspect("secure/tiny:1", false, Some(&creds)));
+    let spec = format!("{}/secure/tiny:1", registry.host());
+    let empty_config = tempfile::tempdir().expect("tempdir");
+    let with = |password: Option<&str>| {
+        let mut options = OpenOptions::default();
+        options.registry.docker_config_dir = Some(empty_config.path().to_path_buf());
+        options.registry.credentials = password.map(|p| Credentials {
+            username: user.into(),
+            password: p.into(),
+        });
+        options
+    };
+
+    let image = open(&spec, &with(Some(password))).expect("open with a token");
+    assert_eq!(
+        image
+            .metadata
+            .config_digest
+            .as_ref()
+            .map(ToString::to_string)
+            .as_deref(),
+        want["config"]["digest"].as_str()
+    );
+    // Blobs go through the same token (cached) or a fresh one.
+    assert_eq!(layer_hashes(&image).expect("layers").len(), 1);
+
+    let err = common::open_err(open(&spec, &with(Some("wrong"))), "wrong password").to_string();
+    assert!(
+        err.contains("token service rejected the credentials"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("wrong") && !err.contains(password),
+        "credential leaked: {err}"
+    );
+
+    if std::env::var_os("PORTCULLIS_REGISTRY_USERNAME").is_none() {
+        // Anonymous: a token is issued but grants nothing, so the registry refuses.
+        let err = common::open_err(open(&spec, &with(None)), "anonymous").to_string();
+        assert!(
+            err.contains("authentication failed") && err.contains("no credentials"),
+            "{err}"
+        );
+    }
+}
+
+#[test]
 fn corrupt_and_missing_blobs_are_errors() {
     let test = "corrupt_and_missing_blobs_are_errors";
     if !tools_or_skip(test, TOOLS) {

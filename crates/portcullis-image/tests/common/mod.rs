@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 use sha2::{Digest as _, Sha256};
 
+pub mod token;
+
 /// Loud skip: the reason shows in `cargo test` output even when passing.
 pub fn skip(test: &str, why: &str) {
     eprintln!("\n*** SKIPPED {test}: {why} ***\n");
@@ -50,6 +52,20 @@ pub fn fixtures(test: &str) -> Option<PathBuf> {
             None
         }
     }
+}
+
+pub fn run_bytes(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .output()
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
 }
 
 pub fn run(cmd: &mut Command) -> String {
@@ -104,6 +120,20 @@ pub fn wait_for_port(port: u16, child: &mut Child) {
     }
 }
 
+/// How the registry authenticates.
+pub enum Auth<'a> {
+    None,
+    /// htpasswd (bcrypt) user and password.
+    Basic(&'a str, &'a str),
+    /// Bearer tokens from `realm`, signed by the key of `cert`.
+    Token {
+        realm: String,
+        service: &'a str,
+        issuer: &'a str,
+        cert: PathBuf,
+    },
+}
+
 /// A `docker-registry` on 127.0.0.1 with its storage in a temp dir; killed
 /// when dropped.
 pub struct Registry {
@@ -115,10 +145,18 @@ pub struct Registry {
 impl Registry {
     /// `basic`: `(user, password)` for htpasswd (bcrypt) authentication.
     pub fn start(basic: Option<(&str, &str)>) -> Registry {
+        Registry::start_with(basic.map_or(Auth::None, |(u, p)| Auth::Basic(u, p)))
+    }
+
+    pub fn start_with(auth: Auth<'_>) -> Registry {
         let dir = tempfile::tempdir().expect("tempdir");
         let port = free_port();
-        let auth = match basic {
-            Some((user, password)) => {
+        let auth = match auth {
+            Auth::Token { realm, service, issuer, cert } => format!(
+                "auth:\n  token:\n    realm: {realm}\n    service: {service}\n    issuer: {issuer}\n    rootcertbundle: {}\n",
+                cert.display()
+            ),
+            Auth::Basic(user, password) => {
                 let file = dir.path().join("htpasswd");
                 run(Command::new("htpasswd")
                     .args(["-Bbc"])
@@ -129,7 +167,7 @@ impl Registry {
                     file.display()
                 )
             }
-            None => String::new(),
+            Auth::None => String::new(),
         };
         let config = format!(
             "version: 0.1\nlog:\n  level: error\n  accesslog:\n    disabled: true\nstorage:\n  filesystem:\n    rootdirectory: {}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:{port}\n  secret: portcullis-test-secret\n{auth}",

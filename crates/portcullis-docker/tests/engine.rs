@@ -155,6 +155,15 @@ fn load_inspect_tag_export_remove() {
     assert_eq!(history[0].created_by, "portcullis client test");
     assert_eq!(history[0].created, 1_700_000_000);
 
+    if have("docker") {
+        check_containers(&docker, &tag, &id);
+    } else {
+        skip(
+            "load_inspect_tag_export_remove (containers part)",
+            "no docker CLI to create a container",
+        );
+    }
+
     docker.image_tag(&id, &repo, "2").expect("tag");
     assert_eq!(
         docker
@@ -189,6 +198,62 @@ fn load_inspect_tag_export_remove() {
         .image_inspect(&id)
         .expect_err("removed")
         .is_not_found());
+}
+
+/// A created (never started) container, found by label and inspected.
+/// The CLI creates it: the client has no create call, the scanner needs none.
+fn check_containers(docker: &Docker, image: &str, image_id: &str) {
+    let name = format!("portcullis-test-{}", std::process::id());
+    let label = format!("portcullis.test={}", std::process::id());
+    let out = Command::new("docker")
+        .args(["create", "--name", &name, "--label", &label, image, "/none"])
+        .output()
+        .expect("docker create");
+    assert!(
+        out.status.success(),
+        "docker create: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let cid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let mut options = ContainerListOptions {
+            all: true,
+            ..ContainerListOptions::default()
+        };
+        options.filters.insert("label".into(), vec![label.clone()]);
+        let found = docker.containers(&options).expect("list");
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].id, cid);
+        assert_eq!(found[0].names, [format!("/{name}")]);
+        assert_eq!(found[0].image_id, image_id);
+        assert_eq!(found[0].state, "created");
+        // Running only: a created container is not listed.
+        let running = ContainerListOptions {
+            all: false,
+            filters: options.filters.clone(),
+        };
+        assert!(docker.containers(&running).expect("list").is_empty());
+        let inspect = docker.container_inspect(&name).expect("inspect");
+        assert_eq!(
+            (inspect.id.as_str(), inspect.image.as_str()),
+            (cid.as_str(), image_id)
+        );
+        assert_eq!(inspect.name, format!("/{name}"));
+        assert!(!inspect.state.running);
+        assert_eq!(inspect.state.status, "created");
+        assert_eq!(
+            inspect
+                .config
+                .labels
+                .get("portcullis.test")
+                .map(String::as_str),
+            Some(label.split_once('=').map_or("", |(_, v)| v))
+        );
+    }));
+    let _ = Command::new("docker").args(["rm", "-f", &cid]).output();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
 }
 
 struct Proc(Child);

@@ -50,7 +50,13 @@ pub struct CatalogOutput {
 
 impl CatalogOutput {
     /// Records a file that failed to parse.
-    pub fn unknown(&mut self, cataloger: &str, location: &str, layer: Option<usize>, reason: impl Into<String>) {
+    pub fn unknown(
+        &mut self,
+        cataloger: &str,
+        location: &str,
+        layer: Option<usize>,
+        reason: impl Into<String>,
+    ) {
         self.unknowns.push((
             Unknown {
                 location: format!("/{location}"),
@@ -85,7 +91,12 @@ pub trait Cataloger: Send + Sync {
     /// For [`Want::Summary`]: read the file as it streams and keep only what
     /// matters. `Ok(None)` drops the entry (e.g. an executable that is not a
     /// Go binary); `Err` becomes an "unknown" with that reason.
-    fn summarize(&self, _path: &str, _info: &EntryInfo, _content: &mut dyn Read) -> Result<Option<Vec<u8>>, String> {
+    fn summarize(
+        &self,
+        _path: &str,
+        _info: &EntryInfo,
+        _content: &mut dyn Read,
+    ) -> Result<Option<Vec<u8>>, String> {
         Ok(None)
     }
 

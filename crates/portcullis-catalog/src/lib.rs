@@ -16,7 +16,9 @@ mod runner;
 mod snapshot;
 mod walk;
 
-pub use cataloger::{CatalogContext, CatalogOutput, Cataloger, DistroDetector, EntryInfo, Found, Want};
+pub use cataloger::{
+    CatalogContext, CatalogOutput, Cataloger, DistroDetector, EntryInfo, Found, Want,
+};
 pub use path::{normalize, NormalizedPath};
 pub use runner::{catalog_image, CatalogError, CatalogSet};
 pub use snapshot::{FileRef, Snapshot, Version};

@@ -68,9 +68,18 @@ mod tests {
 
     #[test]
     fn normalises_entries() {
-        assert_eq!(normalize("./etc/os-release"), NormalizedPath::Inside("etc/os-release".into()));
-        assert_eq!(normalize("/abs/path"), NormalizedPath::Inside("abs/path".into()));
-        assert_eq!(normalize("a/./b/../c"), NormalizedPath::Inside("a/c".into()));
+        assert_eq!(
+            normalize("./etc/os-release"),
+            NormalizedPath::Inside("etc/os-release".into())
+        );
+        assert_eq!(
+            normalize("/abs/path"),
+            NormalizedPath::Inside("abs/path".into())
+        );
+        assert_eq!(
+            normalize("a/./b/../c"),
+            NormalizedPath::Inside("a/c".into())
+        );
         assert_eq!(normalize("./"), NormalizedPath::Root);
         assert_eq!(normalize("../etc/passwd"), NormalizedPath::Escapes);
         assert_eq!(normalize("a/../../b"), NormalizedPath::Escapes);
@@ -78,7 +87,10 @@ mod tests {
 
     #[test]
     fn resolves_links_inside_the_root() {
-        assert_eq!(resolve_link("etc/os-release", "../usr/lib/os-release").as_deref(), Some("usr/lib/os-release"));
+        assert_eq!(
+            resolve_link("etc/os-release", "../usr/lib/os-release").as_deref(),
+            Some("usr/lib/os-release")
+        );
         assert_eq!(resolve_link("lib", "usr/lib").as_deref(), Some("usr/lib"));
         assert_eq!(resolve_link("a/b", "/../../x").as_deref(), Some("x"));
         assert_eq!(resolve_link("a/b", "/").as_deref(), None);

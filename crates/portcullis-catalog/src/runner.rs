@@ -22,7 +22,10 @@ impl CatalogSet {
         if self.distro.wants(path) {
             return Some((DISTRO_OWNER, Want::Content));
         }
-        self.catalogers.iter().enumerate().find_map(|(i, c)| c.wants(path, info).map(|w| (i, w)))
+        self.catalogers
+            .iter()
+            .enumerate()
+            .find_map(|(i, c)| c.wants(path, info).map(|w| (i, w)))
     }
 }
 
@@ -44,18 +47,42 @@ pub enum CatalogError {
 }
 
 /// Catalogs one image with `threads` layers in flight.
-pub fn catalog_image(image: &Image, set: &CatalogSet, limits: &Limits, threads: usize) -> Result<Inventory, CatalogError> {
+pub fn catalog_image(
+    image: &Image,
+    set: &CatalogSet,
+    limits: &Limits,
+    threads: usize,
+) -> Result<Inventory, CatalogError> {
     let layers: Vec<LayerFiles> = match image.rootfs_dir() {
-        Some(dir) => vec![walk_dir(dir, set, limits).map_err(|source| CatalogError::Rootfs { path: dir.display().to_string(), source })?],
-        None => image.visit_layers(threads, |reader, compressed| walk_tar(reader, compressed, set, limits).map_err(Into::into))?,
+        Some(dir) => vec![
+            walk_dir(dir, set, limits).map_err(|source| CatalogError::Rootfs {
+                path: dir.display().to_string(),
+                source,
+            })?,
+        ],
+        None => image.visit_layers(threads, |reader, compressed| {
+            walk_tar(reader, compressed, set, limits).map_err(Into::into)
+        })?,
     };
-    let layer_digest = |i: Option<usize>| i.and_then(|i| image.metadata.layers.get(i)).map(|l| l.diff_id.clone());
+    let layer_digest = |i: Option<usize>| {
+        i.and_then(|i| image.metadata.layers.get(i))
+            .map(|l| l.diff_id.clone())
+    };
 
     let mut unknowns: Vec<Unknown> = Vec::new();
     for (i, layer) in layers.iter().enumerate() {
         for (path, reason) in &layer.issues {
-            let location = if path.starts_with('/') { path.clone() } else { format!("/{path}") };
-            unknowns.push(Unknown { location, layer: layer_digest(Some(i)), cataloger: "layer".into(), reason: reason.clone() });
+            let location = if path.starts_with('/') {
+                path.clone()
+            } else {
+                format!("/{path}")
+            };
+            unknowns.push(Unknown {
+                location,
+                layer: layer_digest(Some(i)),
+                cataloger: "layer".into(),
+                reason: reason.clone(),
+            });
         }
     }
     let snapshot = Snapshot::squash(layers);
@@ -63,7 +90,11 @@ pub fn catalog_image(image: &Image, set: &CatalogSet, limits: &Limits, threads: 
 
     let mut output = CatalogOutput::default();
     for (index, cataloger) in set.catalogers.iter().enumerate() {
-        let ctx = CatalogContext { snapshot: &snapshot, distro: distro.as_ref(), index };
+        let ctx = CatalogContext {
+            snapshot: &snapshot,
+            distro: distro.as_ref(),
+            index,
+        };
         cataloger.catalog(&ctx, &mut output);
     }
     let packages = output
@@ -79,7 +110,13 @@ pub fn catalog_image(image: &Image, set: &CatalogSet, limits: &Limits, threads: 
         u.layer = layer_digest(layer);
         u
     }));
-    let mut inventory = Inventory { schema_version: INVENTORY_SCHEMA_VERSION, image: image.metadata.clone(), distro, packages, unknowns };
+    let mut inventory = Inventory {
+        schema_version: INVENTORY_SCHEMA_VERSION,
+        image: image.metadata.clone(),
+        distro,
+        packages,
+        unknowns,
+    };
     inventory.normalize();
     Ok(inventory)
 }

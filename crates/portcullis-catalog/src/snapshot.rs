@@ -61,9 +61,18 @@ impl Snapshot {
             }
             for (path, entry) in layer.entries {
                 if let Recorded::File { content, .. } = &entry {
-                    snap.history.entry(path.clone()).or_default().push(Version { layer: index, content: Some(content.clone()) });
+                    snap.history.entry(path.clone()).or_default().push(Version {
+                        layer: index,
+                        content: Some(content.clone()),
+                    });
                 }
-                snap.nodes.insert(path, Node { layer: index, entry });
+                snap.nodes.insert(
+                    path,
+                    Node {
+                        layer: index,
+                        entry,
+                    },
+                );
             }
         }
         snap
@@ -71,15 +80,31 @@ impl Snapshot {
 
     /// Removes `path` itself (when `include_self`) and everything below it.
     fn remove_below(&mut self, path: &str, layer: usize, include_self: bool) {
-        let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
-        let mut doomed: Vec<String> = self.nodes.range(prefix.clone()..).take_while(|(k, _)| k.starts_with(&prefix)).map(|(k, _)| k.clone()).collect();
+        let prefix = if path.is_empty() {
+            String::new()
+        } else {
+            format!("{path}/")
+        };
+        let mut doomed: Vec<String> = self
+            .nodes
+            .range(prefix.clone()..)
+            .take_while(|(k, _)| k.starts_with(&prefix))
+            .map(|(k, _)| k.clone())
+            .collect();
         if include_self && self.nodes.contains_key(path) {
             doomed.push(path.to_owned());
         }
         for key in doomed {
-            if let Some(Node { entry: Recorded::File { .. }, .. }) = self.nodes.remove(&key) {
+            if let Some(Node {
+                entry: Recorded::File { .. },
+                ..
+            }) = self.nodes.remove(&key)
+            {
                 if let Some(h) = self.history.get_mut(&key) {
-                    h.push(Version { layer, content: None });
+                    h.push(Version {
+                        layer,
+                        content: None,
+                    });
                 }
             }
         }
@@ -87,10 +112,17 @@ impl Snapshot {
 
     /// Visible regular files, in path order.
     pub fn files(&self) -> impl Iterator<Item = FileRef<'_>> {
-        self.nodes.iter().filter_map(|(path, node)| match &node.entry {
-            Recorded::File { content, owner, .. } => Some(FileRef { path, layer: node.layer, content, owner: *owner }),
-            Recorded::Symlink(_) => None,
-        })
+        self.nodes
+            .iter()
+            .filter_map(|(path, node)| match &node.entry {
+                Recorded::File { content, owner, .. } => Some(FileRef {
+                    path,
+                    layer: node.layer,
+                    content,
+                    owner: *owner,
+                }),
+                Recorded::Symlink(_) => None,
+            })
     }
 
     /// Visible files kept for the cataloger with index `owner`.
@@ -104,21 +136,34 @@ impl Snapshot {
         let resolved = self.resolve(path)?;
         let (key, node) = self.nodes.get_key_value(&resolved)?;
         match &node.entry {
-            Recorded::File { content, owner, .. } => Some(FileRef { path: key, layer: node.layer, content, owner: *owner }),
+            Recorded::File { content, owner, .. } => Some(FileRef {
+                path: key,
+                layer: node.layer,
+                content,
+                owner: *owner,
+            }),
             Recorded::Symlink(_) => None,
         }
     }
 
     /// Resolves symlinks in `path`; `None` on a loop or dangling chain.
     pub fn resolve(&self, path: &str) -> Option<String> {
-        let mut pending: Vec<String> = path.split('/').filter(|p| !p.is_empty()).rev().map(str::to_owned).collect();
+        let mut pending: Vec<String> = path
+            .split('/')
+            .filter(|p| !p.is_empty())
+            .rev()
+            .map(str::to_owned)
+            .collect();
         let mut current = String::new();
         let mut hops = 0;
         while let Some(part) = pending.pop() {
             let candidate = match part.as_str() {
                 "." => continue,
                 ".." => {
-                    current = current.rsplit_once('/').map(|(d, _)| d.to_owned()).unwrap_or_default();
+                    current = current
+                        .rsplit_once('/')
+                        .map(|(d, _)| d.to_owned())
+                        .unwrap_or_default();
                     continue;
                 }
                 _ if current.is_empty() => part,
@@ -156,12 +201,20 @@ mod tests {
     use super::*;
 
     fn file(content: &str) -> Recorded {
-        Recorded::File { content: content.as_bytes().into(), owner: 0, summary: false }
+        Recorded::File {
+            content: content.as_bytes().into(),
+            owner: 0,
+            summary: false,
+        }
     }
 
     fn layer(entries: &[(&str, Recorded)], whiteouts: &[&str], opaque: &[&str]) -> LayerFiles {
         LayerFiles {
-            entries: entries.iter().cloned().map(|(p, r)| (p.to_owned(), r)).collect(),
+            entries: entries
+                .iter()
+                .cloned()
+                .map(|(p, r)| (p.to_owned(), r))
+                .collect(),
             whiteouts: whiteouts.iter().map(|s| (*s).to_owned()).collect(),
             opaque_dirs: opaque.iter().map(|s| (*s).to_owned()).collect(),
             issues: vec![],
@@ -171,7 +224,16 @@ mod tests {
     #[test]
     fn whiteouts_and_opaque_dirs_hide_lower_files() {
         let snap = Snapshot::squash(vec![
-            layer(&[("a/x", file("1")), ("a/y", file("1")), ("b/z", file("1")), ("keep", file("1"))], &[], &[]),
+            layer(
+                &[
+                    ("a/x", file("1")),
+                    ("a/y", file("1")),
+                    ("b/z", file("1")),
+                    ("keep", file("1")),
+                ],
+                &[],
+                &[],
+            ),
             layer(&[("a/new", file("2"))], &["b"], &["a"]),
         ]);
         let paths: Vec<_> = snap.files().map(|f| f.path.to_owned()).collect();
@@ -182,7 +244,10 @@ mod tests {
 
     #[test]
     fn upper_layer_replaces_and_history_keeps_order() {
-        let snap = Snapshot::squash(vec![layer(&[("s", file("v1"))], &[], &[]), layer(&[("s", file("v2"))], &[], &[])]);
+        let snap = Snapshot::squash(vec![
+            layer(&[("s", file("v1"))], &[], &[]),
+            layer(&[("s", file("v2"))], &[], &[]),
+        ]);
         assert_eq!(snap.get("s").unwrap().content, b"v2");
         assert_eq!(snap.get("s").unwrap().layer, 1);
         let h = snap.history("s");
@@ -194,7 +259,10 @@ mod tests {
         let snap = Snapshot::squash(vec![layer(
             &[
                 ("usr/lib/os-release", file("ID=debian")),
-                ("etc/os-release", Recorded::Symlink("../usr/lib/os-release".into())),
+                (
+                    "etc/os-release",
+                    Recorded::Symlink("../usr/lib/os-release".into()),
+                ),
                 ("lib", Recorded::Symlink("usr/lib".into())),
                 ("loop1", Recorded::Symlink("loop2".into())),
                 ("loop2", Recorded::Symlink("/loop1".into())),
@@ -203,7 +271,10 @@ mod tests {
             &[],
         )]);
         assert_eq!(snap.get("etc/os-release").unwrap().content, b"ID=debian");
-        assert_eq!(snap.get("/lib/os-release").unwrap().path, "usr/lib/os-release");
+        assert_eq!(
+            snap.get("/lib/os-release").unwrap().path,
+            "usr/lib/os-release"
+        );
         assert!(snap.get("loop1").is_none());
         assert!(snap.get("loop1/x").is_none());
     }

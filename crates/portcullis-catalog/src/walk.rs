@@ -116,12 +116,21 @@ enum Kind<'a> {
 }
 
 impl Collector<'_> {
-    fn entry(&mut self, raw_path: &str, kind: Kind<'_>, info: EntryInfo, content: &mut dyn Read) -> io::Result<()> {
+    fn entry(
+        &mut self,
+        raw_path: &str,
+        kind: Kind<'_>,
+        info: EntryInfo,
+        content: &mut dyn Read,
+    ) -> io::Result<()> {
         let path = match normalize(raw_path) {
             NormalizedPath::Inside(p) => p,
             NormalizedPath::Root => return Ok(()),
             NormalizedPath::Escapes => {
-                self.files.issues.push((raw_path.to_owned(), "entry path escapes the layer root with '..'; ignored".into()));
+                self.files.issues.push((
+                    raw_path.to_owned(),
+                    "entry path escapes the layer root with '..'; ignored".into(),
+                ));
                 return Ok(());
             }
         };
@@ -133,7 +142,11 @@ impl Collector<'_> {
             if hidden == ".wh..opq" {
                 self.files.opaque_dirs.push(dir.to_owned());
             } else if !hidden.is_empty() {
-                let target = if dir.is_empty() { hidden.to_owned() } else { format!("{dir}/{hidden}") };
+                let target = if dir.is_empty() {
+                    hidden.to_owned()
+                } else {
+                    format!("{dir}/{hidden}")
+                };
                 self.files.whiteouts.push(target);
             }
             return Ok(());
@@ -142,10 +155,18 @@ impl Collector<'_> {
             Kind::Symlink(target) => {
                 if self.symlinks < self.limits.max_symlinks {
                     self.symlinks += 1;
-                    self.files.entries.insert(path, Recorded::Symlink(target.to_owned()));
+                    self.files
+                        .entries
+                        .insert(path, Recorded::Symlink(target.to_owned()));
                 } else if self.symlinks == self.limits.max_symlinks {
                     self.symlinks += 1;
-                    self.files.issues.push((path, format!("more than {} symlinks in one layer; later ones not resolved", self.limits.max_symlinks)));
+                    self.files.issues.push((
+                        path,
+                        format!(
+                            "more than {} symlinks in one layer; later ones not resolved",
+                            self.limits.max_symlinks
+                        ),
+                    ));
                 }
                 Ok(())
             }
@@ -168,29 +189,62 @@ impl Collector<'_> {
     }
 
     fn file(&mut self, path: String, info: EntryInfo, content: &mut dyn Read) -> io::Result<()> {
-        let Some((owner, want)) = self.set.select(&path, &info) else { return Ok(()) };
+        let Some((owner, want)) = self.set.select(&path, &info) else {
+            return Ok(());
+        };
         match want {
             Want::Content => {
                 if info.size > self.limits.max_file_bytes {
-                    self.files.issues.push((path, format!("file of {} bytes exceeds the {}-byte limit; not read", info.size, self.limits.max_file_bytes)));
+                    self.files.issues.push((
+                        path,
+                        format!(
+                            "file of {} bytes exceeds the {}-byte limit; not read",
+                            info.size, self.limits.max_file_bytes
+                        ),
+                    ));
                     return Ok(());
                 }
                 let mut buf = Vec::with_capacity(info.size as usize);
                 content.take(info.size).read_to_end(&mut buf)?;
-                self.files.entries.insert(path, Recorded::File { content: buf.into(), owner, summary: false });
+                self.files.entries.insert(
+                    path,
+                    Recorded::File {
+                        content: buf.into(),
+                        owner,
+                        summary: false,
+                    },
+                );
             }
             Want::Summary => {
                 let cataloger = &self.set.catalogers[owner];
-                let mut guarded = ErrorLatch { inner: content, error: None };
+                let mut guarded = ErrorLatch {
+                    inner: content,
+                    error: None,
+                };
                 match cataloger.summarize(&path, &info, &mut guarded) {
                     // An I/O error of the layer itself must abort the walk,
                     // not become an "unknown" of one file.
-                    _ if guarded.error.is_some() => return Err(guarded.error.take().unwrap_or_else(|| io::Error::other("read error"))),
+                    _ if guarded.error.is_some() => {
+                        return Err(guarded
+                            .error
+                            .take()
+                            .unwrap_or_else(|| io::Error::other("read error")))
+                    }
                     Ok(Some(summary)) => {
-                        self.files.entries.insert(path, Recorded::File { content: summary.into(), owner, summary: true });
+                        self.files.entries.insert(
+                            path,
+                            Recorded::File {
+                                content: summary.into(),
+                                owner,
+                                summary: true,
+                            },
+                        );
                     }
                     Ok(None) => {}
-                    Err(reason) => self.files.issues.push((path, format!("{}: {reason}", cataloger.id()))),
+                    Err(reason) => self
+                        .files
+                        .issues
+                        .push((path, format!("{}: {reason}", cataloger.id()))),
                 }
             }
         }
@@ -232,8 +286,13 @@ impl<R: Read> Read for Guard<'_, R> {
         let n = self.inner.read(buf)?;
         self.read += n as u64;
         if self.read > self.limits.max_layer_bytes {
-            self.tripped = Some(WalkError::TooLarge { limit: self.limits.max_layer_bytes });
-        } else if let Some(c) = self.compressed.filter(|_| self.read > self.limits.ratio_floor) {
+            self.tripped = Some(WalkError::TooLarge {
+                limit: self.limits.max_layer_bytes,
+            });
+        } else if let Some(c) = self
+            .compressed
+            .filter(|_| self.read > self.limits.ratio_floor)
+        {
             let ratio = self.read / c.max(1);
             if ratio > self.limits.max_ratio {
                 self.tripped = Some(WalkError::Bomb { ratio });
@@ -248,8 +307,19 @@ impl<R: Read> Read for Guard<'_, R> {
 
 /// Walks one layer tar stream (already decompressed) and keeps what the
 /// catalogers of `set` want. `compressed_size` enables the bomb-ratio check.
-pub fn walk_tar(reader: &mut dyn Read, compressed_size: Option<u64>, set: &CatalogSet, limits: &Limits) -> Result<LayerFiles, WalkError> {
-    let mut guard = Guard { inner: reader, read: 0, compressed: compressed_size, limits, tripped: None };
+pub fn walk_tar(
+    reader: &mut dyn Read,
+    compressed_size: Option<u64>,
+    set: &CatalogSet,
+    limits: &Limits,
+) -> Result<LayerFiles, WalkError> {
+    let mut guard = Guard {
+        inner: reader,
+        read: 0,
+        compressed: compressed_size,
+        limits,
+        tripped: None,
+    };
     let result = walk_entries(&mut guard, set, limits);
     if let Some(tripped) = guard.tripped.take() {
         return Err(tripped);
@@ -263,8 +333,17 @@ pub fn walk_tar(reader: &mut dyn Read, compressed_size: Option<u64>, set: &Catal
     Ok(files)
 }
 
-fn walk_entries(reader: &mut dyn Read, set: &CatalogSet, limits: &Limits) -> Result<LayerFiles, WalkError> {
-    let mut collector = Collector { set, limits, files: LayerFiles::default(), symlinks: 0 };
+fn walk_entries(
+    reader: &mut dyn Read,
+    set: &CatalogSet,
+    limits: &Limits,
+) -> Result<LayerFiles, WalkError> {
+    let mut collector = Collector {
+        set,
+        limits,
+        files: LayerFiles::default(),
+        symlinks: 0,
+    };
     let mut archive = tar::Archive::new(reader);
     let mut count = 0u64;
     for entry in archive.entries()? {
@@ -275,8 +354,13 @@ fn walk_entries(reader: &mut dyn Read, set: &CatalogSet, limits: &Limits) -> Res
         }
         let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
         let header = entry.header();
-        let info = EntryInfo { size: entry.size(), mode: header.mode().unwrap_or(0) };
-        let link = entry.link_name_bytes().map(|l| String::from_utf8_lossy(&l).into_owned());
+        let info = EntryInfo {
+            size: entry.size(),
+            mode: header.mode().unwrap_or(0),
+        };
+        let link = entry
+            .link_name_bytes()
+            .map(|l| String::from_utf8_lossy(&l).into_owned());
         let entry_type = header.entry_type();
         let kind = match entry_type {
             t if t.is_file() => Kind::File,
@@ -292,15 +376,27 @@ fn walk_entries(reader: &mut dyn Read, set: &CatalogSet, limits: &Limits) -> Res
 /// Walks an unpacked root filesystem (`dir:`/`rootfs:` sources) as if it were
 /// one layer. Symlinks are recorded, never followed, so a link to `/` or a
 /// loop cannot make the walk leave the tree or run forever.
-pub fn walk_dir(root: &std::path::Path, set: &CatalogSet, limits: &Limits) -> Result<LayerFiles, WalkError> {
-    let mut collector = Collector { set, limits, files: LayerFiles::default(), symlinks: 0 };
+pub fn walk_dir(
+    root: &std::path::Path,
+    set: &CatalogSet,
+    limits: &Limits,
+) -> Result<LayerFiles, WalkError> {
+    let mut collector = Collector {
+        set,
+        limits,
+        files: LayerFiles::default(),
+        symlinks: 0,
+    };
     let mut stack = vec![(root.to_path_buf(), String::new())];
     let mut count = 0u64;
     while let Some((dir, rel)) = stack.pop() {
         let read_dir = match std::fs::read_dir(&dir) {
             Ok(r) => r,
             Err(e) => {
-                collector.files.issues.push((format!("/{rel}"), format!("cannot list directory: {e}")));
+                collector
+                    .files
+                    .issues
+                    .push((format!("/{rel}"), format!("cannot list directory: {e}")));
                 continue;
             }
         };
@@ -311,7 +407,11 @@ pub fn walk_dir(root: &std::path::Path, set: &CatalogSet, limits: &Limits) -> Re
                 return Err(WalkError::TooManyEntries(limits.max_entries));
             }
             let name = item.file_name().to_string_lossy().into_owned();
-            let path = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let path = if rel.is_empty() {
+                name
+            } else {
+                format!("{rel}/{name}")
+            };
             let meta = item.path().symlink_metadata()?;
             let ft = meta.file_type();
             if ft.is_dir() {
@@ -323,16 +423,30 @@ pub fn walk_dir(root: &std::path::Path, set: &CatalogSet, limits: &Limits) -> Re
             } else if ft.is_symlink() {
                 let target = std::fs::read_link(item.path())?;
                 let target = target.to_string_lossy();
-                collector.entry(&path, Kind::Symlink(&target), EntryInfo { size: 0, mode: 0o777 }, &mut io::empty())?;
+                collector.entry(
+                    &path,
+                    Kind::Symlink(&target),
+                    EntryInfo {
+                        size: 0,
+                        mode: 0o777,
+                    },
+                    &mut io::empty(),
+                )?;
             } else if ft.is_file() {
                 use std::os::unix::fs::PermissionsExt;
-                let info = EntryInfo { size: meta.len(), mode: meta.permissions().mode() };
+                let info = EntryInfo {
+                    size: meta.len(),
+                    mode: meta.permissions().mode(),
+                };
                 if set.select(&path, &info).is_none() {
                     continue;
                 }
                 match std::fs::File::open(item.path()) {
                     Ok(mut f) => collector.entry(&path, Kind::File, info, &mut f)?,
-                    Err(e) => collector.files.issues.push((format!("/{path}"), format!("cannot open: {e}"))),
+                    Err(e) => collector
+                        .files
+                        .issues
+                        .push((format!("/{path}"), format!("cannot open: {e}"))),
                 }
             }
         }

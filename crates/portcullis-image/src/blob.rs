@@ -25,13 +25,22 @@ pub(crate) struct HashingReader<R> {
 
 impl<R: Read> HashingReader<R> {
     pub(crate) fn new(inner: R, expected: Digest) -> Self {
-        let hasher = if expected.algorithm() == "sha512" { Hasher::Sha512(Sha512::new()) } else { Hasher::Sha256(Sha256::new()) };
-        HashingReader { inner, hasher, expected }
+        let hasher = if expected.algorithm() == "sha512" {
+            Hasher::Sha512(Sha512::new())
+        } else {
+            Hasher::Sha256(Sha256::new())
+        };
+        HashingReader {
+            inner,
+            hasher,
+            expected,
+        }
     }
 
     /// Reads what is left and checks the digest.
     pub(crate) fn finish(mut self) -> Result<(), ImageError> {
-        io::copy(&mut self, &mut io::sink()).map_err(|e| ImageError::Remote(format!("reading blob {}: {e}", self.expected)))?;
+        io::copy(&mut self, &mut io::sink())
+            .map_err(|e| ImageError::Remote(format!("reading blob {}: {e}", self.expected)))?;
         let actual = match self.hasher {
             Hasher::Sha256(h) => format!("sha256:{}", hex::encode(h.finalize())),
             Hasher::Sha512(h) => format!("sha512:{}", hex::encode(h.finalize())),
@@ -39,7 +48,10 @@ impl<R: Read> HashingReader<R> {
         if actual == self.expected.to_string() {
             Ok(())
         } else {
-            Err(ImageError::DigestMismatch { expected: self.expected, actual })
+            Err(ImageError::DigestMismatch {
+                expected: self.expected,
+                actual,
+            })
         }
     }
 }
@@ -82,7 +94,10 @@ pub(crate) fn verify_bytes(bytes: &[u8], expected: &Digest) -> Result<(), ImageE
     if actual == expected.to_string() {
         Ok(())
     } else {
-        Err(ImageError::DigestMismatch { expected: expected.clone(), actual })
+        Err(ImageError::DigestMismatch {
+            expected: expected.clone(),
+            actual,
+        })
     }
 }
 
@@ -97,17 +112,25 @@ mod tests {
         gz.write_all(b"hello tar").unwrap();
         let gz = gz.finish().unwrap();
         let mut out = String::new();
-        decompress(&gz[..]).unwrap().read_to_string(&mut out).unwrap();
+        decompress(&gz[..])
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
         assert_eq!(out, "hello tar");
         out.clear();
-        decompress(&b"plain"[..]).unwrap().read_to_string(&mut out).unwrap();
+        decompress(&b"plain"[..])
+            .unwrap()
+            .read_to_string(&mut out)
+            .unwrap();
         assert_eq!(out, "plain");
     }
 
     #[test]
     fn digest_mismatch_is_reported() {
         let good = sha256_of(b"abc");
-        assert!(HashingReader::new(&b"abc"[..], good.clone()).finish().is_ok());
+        assert!(HashingReader::new(&b"abc"[..], good.clone())
+            .finish()
+            .is_ok());
         let err = HashingReader::new(&b"abd"[..], good).finish().unwrap_err();
         assert!(matches!(err, ImageError::DigestMismatch { .. }), "{err}");
     }

@@ -46,7 +46,10 @@ struct Indexed(TarIndex);
 
 impl BlobStore for Indexed {
     fn open(&self, layer: &StoredLayer) -> Result<Box<dyn Read + Send + '_>, ImageError> {
-        let member = self.0.get(&layer.locator).ok_or_else(|| ImageError::MissingBlob(layer.locator.clone()))?;
+        let member = self
+            .0
+            .get(&layer.locator)
+            .ok_or_else(|| ImageError::MissingBlob(layer.locator.clone()))?;
         Ok(Box::new(self.0.open(member)?))
     }
 }
@@ -59,22 +62,40 @@ pub(crate) fn open(path: &Path, tag: Option<&str>) -> Result<Image, ImageError> 
         return open_gzip(path, tag);
     }
     let index = TarIndex::build(path)?;
-    let manifest_bytes = index.read_small("manifest.json", MAX_DOCUMENT).map_err(|e| match e {
-        ImageError::MissingBlob(_) => ImageError::NotFound(format!("{} has no manifest.json: not a docker-archive", path.display())),
-        other => other,
-    })?;
+    let manifest_bytes = index
+        .read_small("manifest.json", MAX_DOCUMENT)
+        .map_err(|e| match e {
+            ImageError::MissingBlob(_) => ImageError::NotFound(format!(
+                "{} has no manifest.json: not a docker-archive",
+                path.display()
+            )),
+            other => other,
+        })?;
     let entry = pick(&manifest_bytes, tag)?;
     let config = index.read_small(&entry.config, MAX_DOCUMENT)?;
     let layers = entry
         .layers
         .iter()
         .map(|l| {
-            let member = index.get(l).ok_or_else(|| ImageError::MissingBlob(l.clone()))?;
-            Ok(StoredLayer { digest: None, locator: clean(l), size: member.size, media_type: None })
+            let member = index
+                .get(l)
+                .ok_or_else(|| ImageError::MissingBlob(l.clone()))?;
+            Ok(StoredLayer {
+                digest: None,
+                locator: clean(l),
+                size: member.size,
+                media_type: None,
+            })
         })
         .collect::<Result<Vec<_>, ImageError>>()?;
     let metadata = finish_metadata(&config, &entry, &layers)?;
-    Ok(Image { metadata, layers: Layers::Blobs { store: Arc::new(Indexed(index)), layers } })
+    Ok(Image {
+        metadata,
+        layers: Layers::Blobs {
+            store: Arc::new(Indexed(index)),
+            layers,
+        },
+    })
 }
 
 fn open_gzip(path: &Path, tag: Option<&str>) -> Result<Image, ImageError> {
@@ -82,24 +103,58 @@ fn open_gzip(path: &Path, tag: Option<&str>) -> Result<Image, ImageError> {
         let path = path.to_path_buf();
         move || -> Result<Box<dyn Read + Send>, ImageError> {
             let f = File::open(&path).map_err(|e| ImageError::io(&path, e))?;
-            Ok(Box::new(flate2::read::MultiGzDecoder::new(std::io::BufReader::new(f))))
+            Ok(Box::new(flate2::read::MultiGzDecoder::new(
+                std::io::BufReader::new(f),
+            )))
         }
     };
     // First pass: only the small JSON documents, to learn the layer order.
-    let docs = collect_documents(reopen()?, &|_: &str, _: &[u8]| false, |_: &mut dyn Read, _| Ok(()))?.documents;
-    let manifest = docs.get("manifest.json").ok_or_else(|| ImageError::NotFound(format!("{} has no manifest.json: not a docker-archive", path.display())))?;
+    let docs = collect_documents(
+        reopen()?,
+        &|_: &str, _: &[u8]| false,
+        |_: &mut dyn Read, _| Ok(()),
+    )?
+    .documents;
+    let manifest = docs.get("manifest.json").ok_or_else(|| {
+        ImageError::NotFound(format!(
+            "{} has no manifest.json: not a docker-archive",
+            path.display()
+        ))
+    })?;
     let entry = pick(manifest, tag)?;
-    let config = docs.get(&clean(&entry.config)).ok_or_else(|| ImageError::MissingBlob(entry.config.clone()))?;
-    let layers: Vec<StoredLayer> = entry.layers.iter().map(|l| StoredLayer { digest: None, locator: clean(l), size: 0, media_type: None }).collect();
+    let config = docs
+        .get(&clean(&entry.config))
+        .ok_or_else(|| ImageError::MissingBlob(entry.config.clone()))?;
+    let layers: Vec<StoredLayer> = entry
+        .layers
+        .iter()
+        .map(|l| StoredLayer {
+            digest: None,
+            locator: clean(l),
+            size: 0,
+            media_type: None,
+        })
+        .collect();
     let metadata = finish_metadata(config, &entry, &layers)?;
     let selector = Selector::Paths(layers.iter().map(|l| l.locator.clone()).collect());
-    Ok(Image { metadata, layers: Layers::DockerSave { open: Box::new(reopen), selector } })
+    Ok(Image {
+        metadata,
+        layers: Layers::DockerSave {
+            open: Box::new(reopen),
+            selector,
+        },
+    })
 }
 
 pub(crate) fn pick(manifest: &[u8], tag: Option<&str>) -> Result<SaveManifest, ImageError> {
     let entries: Vec<SaveManifest> = oci::parse("manifest.json", manifest)?;
     let found = match tag {
-        Some(t) => entries.iter().find(|e| e.repo_tags.iter().flatten().any(|r| r == t || r.rsplit_once(':').is_some_and(|(_, tag)| tag == t))),
+        Some(t) => entries.iter().find(|e| {
+            e.repo_tags
+                .iter()
+                .flatten()
+                .any(|r| r == t || r.rsplit_once(':').is_some_and(|(_, tag)| tag == t))
+        }),
         None => entries.first(),
     };
     found.cloned().ok_or_else(|| match tag {
@@ -108,7 +163,11 @@ pub(crate) fn pick(manifest: &[u8], tag: Option<&str>) -> Result<SaveManifest, I
     })
 }
 
-pub(crate) fn finish_metadata(config: &[u8], entry: &SaveManifest, layers: &[StoredLayer]) -> Result<portcullis_types::ImageMetadata, ImageError> {
+pub(crate) fn finish_metadata(
+    config: &[u8],
+    entry: &SaveManifest,
+    layers: &[StoredLayer],
+) -> Result<portcullis_types::ImageMetadata, ImageError> {
     let mut metadata = oci::metadata_from_config(config, blob::sha256_of(config), layers)?;
     metadata.repo_tags = entry.repo_tags.clone().unwrap_or_default();
     Ok(metadata)
@@ -141,9 +200,14 @@ pub(crate) fn collect_documents<T>(
     is_layer: &dyn Fn(&str, &[u8]) -> bool,
     visit: impl Fn(&mut dyn Read, Option<u64>) -> Result<T, VisitError>,
 ) -> Result<StreamContents<T>, ImageError> {
-    let mut contents = StreamContents { documents: HashMap::new(), layers: HashMap::new(), links: HashMap::new() };
+    let mut contents = StreamContents {
+        documents: HashMap::new(),
+        layers: HashMap::new(),
+        links: HashMap::new(),
+    };
     let mut archive = tar::Archive::new(reader);
-    let stream_err = |e: std::io::Error| ImageError::Remote(format!("reading image archive stream: {e}"));
+    let stream_err =
+        |e: std::io::Error| ImageError::Remote(format!("reading image archive stream: {e}"));
     for entry in archive.entries().map_err(stream_err)? {
         let entry = entry.map_err(stream_err)?;
         let name = clean(&String::from_utf8_lossy(&entry.path_bytes()));
@@ -152,7 +216,11 @@ pub(crate) fn collect_documents<T>(
             if let Some(target) = entry.link_name_bytes() {
                 let target = String::from_utf8_lossy(&target);
                 let base = name.rsplit_once('/').map_or("", |(d, _)| d);
-                let joined = if kind.is_symlink() && !target.starts_with('/') { format!("{base}/{target}") } else { target.into_owned() };
+                let joined = if kind.is_symlink() && !target.starts_with('/') {
+                    format!("{base}/{target}")
+                } else {
+                    target.into_owned()
+                };
                 contents.links.insert(name, normalize_dots(&joined));
             }
             continue;
@@ -166,17 +234,22 @@ pub(crate) fn collect_documents<T>(
         if is_layer(&name, head) {
             let value = {
                 let mut plain = blob::decompress(&mut buffered).map_err(stream_err)?;
-                visit(&mut plain, Some(size)).map_err(|source| ImageError::Layer { layer: name.clone(), source })?
+                visit(&mut plain, Some(size)).map_err(|source| ImageError::Layer {
+                    layer: name.clone(),
+                    source,
+                })?
             };
             contents.layers.insert(name, value);
             continue;
         }
-        if matches!(head.first(), Some(b'{' | b'[')) || name.ends_with(".json") || name == "repositories" || name == "oci-layout" {
-            if size <= MAX_DOCUMENT {
-                let mut buf = Vec::with_capacity(size as usize);
-                buffered.read_to_end(&mut buf).map_err(stream_err)?;
-                contents.documents.insert(name, buf);
-            }
+        let is_document = matches!(head.first(), Some(b'{' | b'['))
+            || name.ends_with(".json")
+            || name == "repositories"
+            || name == "oci-layout";
+        if is_document && size <= MAX_DOCUMENT {
+            let mut buf = Vec::with_capacity(size as usize);
+            buffered.read_to_end(&mut buf).map_err(stream_err)?;
+            contents.documents.insert(name, buf);
         }
     }
     Ok(contents)
@@ -219,9 +292,19 @@ pub(crate) fn visit_stream<T: Clone>(
     let order: Vec<String> = match selector {
         Selector::Paths(p) => p.clone(),
         Selector::FromManifest { tag } => {
-            let manifest = contents.documents.get("manifest.json").ok_or_else(|| ImageError::malformed("image archive stream", "no manifest.json"))?;
+            let manifest = contents
+                .documents
+                .get("manifest.json")
+                .ok_or_else(|| ImageError::malformed("image archive stream", "no manifest.json"))?;
             pick(manifest, tag.as_deref())?.layers
         }
     };
-    order.iter().map(|p| contents.layer(p).ok_or_else(|| ImageError::MissingBlob(p.clone()))).collect()
+    order
+        .iter()
+        .map(|p| {
+            contents
+                .layer(p)
+                .ok_or_else(|| ImageError::MissingBlob(p.clone()))
+        })
+        .collect()
 }

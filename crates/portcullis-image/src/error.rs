@@ -66,10 +66,16 @@ pub enum ImageError {
 
 impl ImageError {
     pub(crate) fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        ImageError::Io { path: path.into(), source }
+        ImageError::Io {
+            path: path.into(),
+            source,
+        }
     }
 
     pub(crate) fn malformed(what: impl Into<String>, reason: impl std::fmt::Display) -> Self {
-        ImageError::Malformed { what: what.into(), reason: reason.to_string() }
+        ImageError::Malformed {
+            what: what.into(),
+            reason: reason.to_string(),
+        }
     }
 }

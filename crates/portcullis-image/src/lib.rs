@@ -58,10 +58,16 @@ type StreamOpener = Box<dyn Fn() -> Result<Box<dyn Read + Send>, ImageError> + S
 
 pub(crate) enum Layers {
     /// Layers readable independently, hence in parallel.
-    Blobs { store: Arc<dyn BlobStore>, layers: Vec<StoredLayer> },
+    Blobs {
+        store: Arc<dyn BlobStore>,
+        layers: Vec<StoredLayer>,
+    },
     /// A `docker save` stream read front to back: layers come in archive
     /// order and are put back in manifest order at the end.
-    DockerSave { open: StreamOpener, selector: docker_archive::Selector },
+    DockerSave {
+        open: StreamOpener,
+        selector: docker_archive::Selector,
+    },
     /// An unpacked root filesystem.
     Rootfs(PathBuf),
 }
@@ -71,7 +77,9 @@ impl Image {
     pub fn open(reference: &ImageRef, options: &OpenOptions) -> Result<Image, ImageError> {
         let mut image = match reference {
             ImageRef::OciDir { path, tag } => oci_layout::open_dir(path, tag.as_deref(), options)?,
-            ImageRef::OciArchive { path, tag } => oci_layout::open_archive(path, tag.as_deref(), options)?,
+            ImageRef::OciArchive { path, tag } => {
+                oci_layout::open_archive(path, tag.as_deref(), options)?
+            }
             ImageRef::DockerArchive { path, tag } => docker_archive::open(path, tag.as_deref())?,
             ImageRef::Rootfs(path) => open_rootfs(path)?,
             ImageRef::Docker(name) => docker::open(name, &options.docker)?,
@@ -104,23 +112,40 @@ impl Image {
     {
         match &self.layers {
             Layers::Blobs { store, layers } => visit_blobs(store.as_ref(), layers, threads, &visit),
-            Layers::DockerSave { open, selector } => docker_archive::visit_stream(open()?, selector, &visit),
-            Layers::Rootfs(p) => Err(ImageError::Unsupported(format!("{} is a directory, not a layered image", p.display()))),
+            Layers::DockerSave { open, selector } => {
+                docker_archive::visit_stream(open()?, selector, &visit)
+            }
+            Layers::Rootfs(p) => Err(ImageError::Unsupported(format!(
+                "{} is a directory, not a layered image",
+                p.display()
+            ))),
         }
     }
 }
 
-fn visit_blobs<T, F>(store: &dyn BlobStore, layers: &[StoredLayer], threads: usize, visit: &F) -> Result<Vec<T>, ImageError>
+fn visit_blobs<T, F>(
+    store: &dyn BlobStore,
+    layers: &[StoredLayer],
+    threads: usize,
+    visit: &F,
+) -> Result<Vec<T>, ImageError>
 where
     T: Send,
     F: Fn(&mut dyn Read, Option<u64>) -> Result<T, VisitError> + Sync,
 {
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<T, ImageError>>>> = Mutex::new((0..layers.len()).map(|_| None).collect());
+    let results: Mutex<Vec<Option<Result<T, ImageError>>>> =
+        Mutex::new((0..layers.len()).map(|_| None).collect());
     let one = |layer: &StoredLayer| -> Result<T, ImageError> {
         let raw = store.open(layer)?;
-        let name = layer.digest.as_ref().map_or_else(|| layer.locator.clone(), ToString::to_string);
-        let wrap = |source: VisitError| ImageError::Layer { layer: name.clone(), source };
+        let name = layer
+            .digest
+            .as_ref()
+            .map_or_else(|| layer.locator.clone(), ToString::to_string);
+        let wrap = |source: VisitError| ImageError::Layer {
+            layer: name.clone(),
+            source,
+        };
         match &layer.digest {
             Some(digest) => {
                 let mut hashing = blob::HashingReader::new(raw, digest.clone());
@@ -146,7 +171,9 @@ where
                 }
                 let r = one(&layers[i]);
                 let failed = r.is_err();
-                results.lock().unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(r);
+                results
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)[i] = Some(r);
                 if failed {
                     // Stop handing out work: the first error is what we report.
                     next.store(layers.len(), Ordering::Relaxed);
@@ -154,7 +181,9 @@ where
             });
         }
     });
-    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let results = results
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut out = Vec::with_capacity(layers.len());
     let mut first_error = None;
     for r in results {
@@ -175,10 +204,16 @@ where
 fn open_rootfs(path: &Path) -> Result<Image, ImageError> {
     let meta = std::fs::metadata(path).map_err(|e| ImageError::io(path, e))?;
     if !meta.is_dir() {
-        return Err(ImageError::NotFound(format!("{} is not a directory", path.display())));
+        return Err(ImageError::NotFound(format!(
+            "{} is not a directory",
+            path.display()
+        )));
     }
     Ok(Image {
-        metadata: ImageMetadata { os: "linux".into(), ..ImageMetadata::default() },
+        metadata: ImageMetadata {
+            os: "linux".into(),
+            ..ImageMetadata::default()
+        },
         layers: Layers::Rootfs(path.to_path_buf()),
     })
 }

@@ -43,15 +43,11 @@ pub(crate) struct Platform {
     pub(crate) architecture: String,
     #[serde(default)]
     pub(crate) os: String,
-    #[serde(default)]
-    pub(crate) variant: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Index {
-    #[serde(default)]
-    pub(crate) media_type: Option<String>,
     #[serde(default)]
     pub(crate) manifests: Vec<Descriptor>,
 }
@@ -113,7 +109,10 @@ impl Default for PlatformChoice {
             "aarch64" => "arm64",
             other => other,
         };
-        PlatformChoice { os: "linux".into(), architecture: architecture.into() }
+        PlatformChoice {
+            os: "linux".into(),
+            architecture: architecture.into(),
+        }
     }
 }
 
@@ -123,17 +122,35 @@ pub(crate) fn parse<'a, T: Deserialize<'a>>(what: &str, bytes: &'a [u8]) -> Resu
 
 /// Picks the manifest for `platform` from an index; an index of one entry
 /// is taken as is (single-platform OCI layouts often omit `platform`).
-pub(crate) fn choose_manifest<'a>(index: &'a Index, platform: &PlatformChoice, what: &str) -> Result<&'a Descriptor, ImageError> {
+pub(crate) fn choose_manifest<'a>(
+    index: &'a Index,
+    platform: &PlatformChoice,
+    what: &str,
+) -> Result<&'a Descriptor, ImageError> {
     if index.manifests.len() == 1 {
         return Ok(&index.manifests[0]);
     }
     index
         .manifests
         .iter()
-        .find(|m| m.platform.as_ref().is_some_and(|p| p.os == platform.os && p.architecture == platform.architecture))
+        .find(|m| {
+            m.platform
+                .as_ref()
+                .is_some_and(|p| p.os == platform.os && p.architecture == platform.architecture)
+        })
         .ok_or_else(|| {
-            let available: Vec<String> = index.manifests.iter().filter_map(|m| m.platform.as_ref()).map(|p| format!("{}/{}", p.os, p.architecture)).collect();
-            ImageError::NotFound(format!("{what}: no manifest for {}/{} (available: {})", platform.os, platform.architecture, available.join(", ")))
+            let available: Vec<String> = index
+                .manifests
+                .iter()
+                .filter_map(|m| m.platform.as_ref())
+                .map(|p| format!("{}/{}", p.os, p.architecture))
+                .collect();
+            ImageError::NotFound(format!(
+                "{what}: no manifest for {}/{} (available: {})",
+                platform.os,
+                platform.architecture,
+                available.join(", ")
+            ))
         })
 }
 
@@ -149,13 +166,28 @@ pub(crate) struct StoredLayer {
 }
 
 /// Builds the image model from the config blob and the stored layers.
-pub(crate) fn metadata_from_config(config: &[u8], config_digest: Digest, layers: &[StoredLayer]) -> Result<ImageMetadata, ImageError> {
+pub(crate) fn metadata_from_config(
+    config: &[u8],
+    config_digest: Digest,
+    layers: &[StoredLayer],
+) -> Result<ImageMetadata, ImageError> {
     let what = format!("config {config_digest}");
     let parsed: Config = parse(&what, config)?;
     if parsed.rootfs.diff_ids.len() != layers.len() {
-        return Err(ImageError::malformed(what, format!("config lists {} diff_ids but the manifest has {} layers", parsed.rootfs.diff_ids.len(), layers.len())));
+        return Err(ImageError::malformed(
+            what,
+            format!(
+                "config lists {} diff_ids but the manifest has {} layers",
+                parsed.rootfs.diff_ids.len(),
+                layers.len()
+            ),
+        ));
     }
-    let mut producing = parsed.history.iter().filter(|h| !h.empty_layer).map(|h| h.created_by.clone());
+    let mut producing = parsed
+        .history
+        .iter()
+        .filter(|h| !h.empty_layer)
+        .map(|h| h.created_by.clone());
     let layer_meta = parsed
         .rootfs
         .diff_ids
@@ -181,7 +213,11 @@ pub(crate) fn metadata_from_config(config: &[u8], config_digest: Digest, layers:
         history: parsed
             .history
             .into_iter()
-            .map(|h| HistoryEntry { created: h.created, created_by: h.created_by, empty_layer: h.empty_layer })
+            .map(|h| HistoryEntry {
+                created: h.created,
+                created_by: h.created_by,
+                empty_layer: h.empty_layer,
+            })
             .collect(),
         ..ImageMetadata::default()
     })

@@ -41,12 +41,21 @@ impl ImageRef {
     /// Parses a reference. A bare string is taken as a local path when one
     /// exists (its format is sniffed), and as a Docker engine image otherwise.
     pub fn parse(s: &str) -> Result<ImageRef, ImageError> {
-        let bad = |reason: &str| ImageError::Reference { reference: s.to_owned(), reason: reason.to_owned() };
+        let bad = |reason: &str| ImageError::Reference {
+            reference: s.to_owned(),
+            reason: reason.to_owned(),
+        };
         if s.trim().is_empty() {
             return Err(bad("empty reference"));
         }
         let (scheme, rest) = s.split_once(':').unwrap_or(("", s));
-        let rest_nonempty = || if rest.is_empty() { Err(bad("nothing after the scheme")) } else { Ok(rest) };
+        let rest_nonempty = || {
+            if rest.is_empty() {
+                Err(bad("nothing after the scheme"))
+            } else {
+                Ok(rest)
+            }
+        };
         match scheme {
             "docker" | "docker-daemon" => Ok(ImageRef::Docker(rest_nonempty()?.to_owned())),
             "docker-archive" => {
@@ -87,7 +96,9 @@ fn split_tag(s: &str) -> (PathBuf, Option<String>) {
         return (PathBuf::from(s), None);
     }
     match s.rsplit_once(':') {
-        Some((path, tag)) if !tag.contains('/') && !tag.is_empty() => (PathBuf::from(path), Some(tag.to_owned())),
+        Some((path, tag)) if !tag.contains('/') && !tag.is_empty() => {
+            (PathBuf::from(path), Some(tag.to_owned()))
+        }
         _ => (PathBuf::from(s), None),
     }
 }
@@ -96,27 +107,40 @@ fn sniff_local(path: &Path) -> Option<ImageRef> {
     let meta = std::fs::metadata(path).ok()?;
     if meta.is_dir() {
         return Some(if path.join("oci-layout").is_file() {
-            ImageRef::OciDir { path: path.to_path_buf(), tag: None }
+            ImageRef::OciDir {
+                path: path.to_path_buf(),
+                tag: None,
+            }
         } else {
             ImageRef::Rootfs(path.to_path_buf())
         });
     }
     // A tar holding `oci-layout` is an OCI archive; anything else is taken
     // as docker-archive (plain or gzip), whose reader reports what is wrong.
-    let is_oci = crate::tar_index::TarIndex::build(path).ok().is_some_and(|idx| idx.get("oci-layout").is_some());
+    let is_oci = crate::tar_index::TarIndex::build(path)
+        .ok()
+        .is_some_and(|idx| idx.get("oci-layout").is_some());
     Some(if is_oci {
-        ImageRef::OciArchive { path: path.to_path_buf(), tag: None }
+        ImageRef::OciArchive {
+            path: path.to_path_buf(),
+            tag: None,
+        }
     } else {
-        ImageRef::DockerArchive { path: path.to_path_buf(), tag: None }
+        ImageRef::DockerArchive {
+            path: path.to_path_buf(),
+            tag: None,
+        }
     })
 }
 
 impl fmt::Display for ImageRef {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let with_tag = |f: &mut fmt::Formatter<'_>, scheme: &str, path: &Path, tag: &Option<String>| match tag {
-            Some(t) => write!(f, "{scheme}:{}:{t}", path.display()),
-            None => write!(f, "{scheme}:{}", path.display()),
-        };
+        let with_tag =
+            |f: &mut fmt::Formatter<'_>, scheme: &str, path: &Path, tag: &Option<String>| match tag
+            {
+                Some(t) => write!(f, "{scheme}:{}:{t}", path.display()),
+                None => write!(f, "{scheme}:{}", path.display()),
+            };
         match self {
             ImageRef::Docker(n) => write!(f, "docker:{n}"),
             ImageRef::DockerArchive { path, tag } => with_tag(f, "docker-archive", path, tag),
@@ -134,14 +158,29 @@ mod tests {
 
     #[test]
     fn parses_schemes() {
-        assert_eq!(ImageRef::parse("docker:alpine:3.18").unwrap(), ImageRef::Docker("alpine:3.18".into()));
-        assert_eq!(ImageRef::parse("registry:127.0.0.1:5000/a/b:1").unwrap(), ImageRef::Registry("127.0.0.1:5000/a/b:1".into()));
+        assert_eq!(
+            ImageRef::parse("docker:alpine:3.18").unwrap(),
+            ImageRef::Docker("alpine:3.18".into())
+        );
+        assert_eq!(
+            ImageRef::parse("registry:127.0.0.1:5000/a/b:1").unwrap(),
+            ImageRef::Registry("127.0.0.1:5000/a/b:1".into())
+        );
         assert_eq!(
             ImageRef::parse("oci-dir:/nonexistent/x.oci:latest").unwrap(),
-            ImageRef::OciDir { path: "/nonexistent/x.oci".into(), tag: Some("latest".into()) }
+            ImageRef::OciDir {
+                path: "/nonexistent/x.oci".into(),
+                tag: Some("latest".into())
+            }
         );
-        assert_eq!(ImageRef::parse("rootfs:/").unwrap(), ImageRef::Rootfs("/".into()));
-        assert_eq!(ImageRef::parse("nginx:latest").unwrap(), ImageRef::Docker("nginx:latest".into()));
+        assert_eq!(
+            ImageRef::parse("rootfs:/").unwrap(),
+            ImageRef::Rootfs("/".into())
+        );
+        assert_eq!(
+            ImageRef::parse("nginx:latest").unwrap(),
+            ImageRef::Docker("nginx:latest".into())
+        );
         assert!(ImageRef::parse("docker-archive:").is_err());
         assert!(ImageRef::parse("").is_err());
     }
@@ -149,8 +188,14 @@ mod tests {
     #[test]
     fn sniffs_local_paths() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(ImageRef::parse(dir.path().to_str().unwrap()).unwrap(), ImageRef::Rootfs(dir.path().into()));
+        assert_eq!(
+            ImageRef::parse(dir.path().to_str().unwrap()).unwrap(),
+            ImageRef::Rootfs(dir.path().into())
+        );
         std::fs::write(dir.path().join("oci-layout"), "{}").unwrap();
-        assert!(matches!(ImageRef::parse(dir.path().to_str().unwrap()).unwrap(), ImageRef::OciDir { .. }));
+        assert!(matches!(
+            ImageRef::parse(dir.path().to_str().unwrap()).unwrap(),
+            ImageRef::OciDir { .. }
+        ));
     }
 }

@@ -33,23 +33,45 @@ impl TarIndex {
         let mut members = HashMap::new();
         let mut links = HashMap::new();
         for entry in archive.entries_with_seek().map_err(io_err)? {
-            let entry = entry.map_err(|e| ImageError::malformed(path.display().to_string(), format!("not a readable tar archive: {e}")))?;
+            let entry = entry.map_err(|e| {
+                ImageError::malformed(
+                    path.display().to_string(),
+                    format!("not a readable tar archive: {e}"),
+                )
+            })?;
             if members.len() + links.len() > MAX_MEMBERS {
-                return Err(ImageError::malformed(path.display().to_string(), format!("more than {MAX_MEMBERS} members")));
+                return Err(ImageError::malformed(
+                    path.display().to_string(),
+                    format!("more than {MAX_MEMBERS} members"),
+                ));
             }
             let name = clean(&String::from_utf8_lossy(&entry.path_bytes()));
             let kind = entry.header().entry_type();
             if kind.is_symlink() || kind.is_hard_link() {
                 if let Some(target) = entry.link_name_bytes() {
                     let target = String::from_utf8_lossy(&target).into_owned();
-                    let resolved = if kind.is_symlink() { join_relative(&name, &target) } else { clean(&target) };
+                    let resolved = if kind.is_symlink() {
+                        join_relative(&name, &target)
+                    } else {
+                        clean(&target)
+                    };
                     links.insert(name, resolved);
                 }
             } else if kind.is_file() {
-                members.insert(name, Member { offset: entry.raw_file_position(), size: entry.size() });
+                members.insert(
+                    name,
+                    Member {
+                        offset: entry.raw_file_position(),
+                        size: entry.size(),
+                    },
+                );
             }
         }
-        Ok(TarIndex { path: path.to_path_buf(), members, links })
+        Ok(TarIndex {
+            path: path.to_path_buf(),
+            members,
+            links,
+        })
     }
 
     /// Finds a member, following in-archive links (docker save links
@@ -66,19 +88,33 @@ impl TarIndex {
     }
 
     pub(crate) fn read_small(&self, name: &str, limit: u64) -> Result<Vec<u8>, ImageError> {
-        let member = self.get(name).ok_or_else(|| ImageError::MissingBlob(name.to_owned()))?;
+        let member = self
+            .get(name)
+            .ok_or_else(|| ImageError::MissingBlob(name.to_owned()))?;
         if member.size > limit {
-            return Err(ImageError::malformed(name, format!("{} bytes is larger than the {limit}-byte limit for a metadata document", member.size)));
+            return Err(ImageError::malformed(
+                name,
+                format!(
+                    "{} bytes is larger than the {limit}-byte limit for a metadata document",
+                    member.size
+                ),
+            ));
         }
         let mut buf = Vec::with_capacity(member.size as usize);
-        self.open(member)?.read_to_end(&mut buf).map_err(|e| ImageError::io(&self.path, e))?;
+        self.open(member)?
+            .read_to_end(&mut buf)
+            .map_err(|e| ImageError::io(&self.path, e))?;
         Ok(buf)
     }
 
     pub(crate) fn open(&self, member: &Member) -> Result<impl Read + Send, ImageError> {
         let mut file = File::open(&self.path).map_err(|e| ImageError::io(&self.path, e))?;
-        file.seek(SeekFrom::Start(member.offset)).map_err(|e| ImageError::io(&self.path, e))?;
-        Ok(ExactReader { inner: file.take(member.size), left: member.size })
+        file.seek(SeekFrom::Start(member.offset))
+            .map_err(|e| ImageError::io(&self.path, e))?;
+        Ok(ExactReader {
+            inner: file.take(member.size),
+            left: member.size,
+        })
     }
 }
 
@@ -92,7 +128,10 @@ impl<R: Read> Read for ExactReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         if n == 0 && self.left > 0 && !buf.is_empty() {
-            return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, format!("archive truncated: {} bytes of a member missing", self.left)));
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                format!("archive truncated: {} bytes of a member missing", self.left),
+            ));
         }
         self.left -= n as u64;
         Ok(n)
@@ -100,12 +139,19 @@ impl<R: Read> Read for ExactReader<R> {
 }
 
 pub(crate) fn clean(name: &str) -> String {
-    name.split('/').filter(|p| !p.is_empty() && *p != ".").collect::<Vec<_>>().join("/")
+    name.split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 fn join_relative(link: &str, target: &str) -> String {
     let base = link.rsplit_once('/').map_or("", |(d, _)| d);
-    let mut parts: Vec<&str> = if target.starts_with('/') { vec![] } else { base.split('/').filter(|p| !p.is_empty()).collect() };
+    let mut parts: Vec<&str> = if target.starts_with('/') {
+        vec![]
+    } else {
+        base.split('/').filter(|p| !p.is_empty()).collect()
+    };
     for p in target.split('/') {
         match p {
             "" | "." => {}

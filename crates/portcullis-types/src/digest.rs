@@ -115,8 +115,12 @@ mod tests {
         let d: Digest = format!("sha256:{hex}").parse().unwrap();
         assert_eq!(d.short(), "aaaaaaaaaaaa");
         assert!("md5:abc".parse::<Digest>().is_err());
-        assert!(format!("sha256:{}", "A".repeat(64)).parse::<Digest>().is_err());
+        assert!(format!("sha256:{}", "A".repeat(64))
+            .parse::<Digest>()
+            .is_err());
         assert!("sha256:../../etc/passwd".parse::<Digest>().is_err());
-        assert!(format!("sha256:{}", "a".repeat(63)).parse::<Digest>().is_err());
+        assert!(format!("sha256:{}", "a".repeat(63))
+            .parse::<Digest>()
+            .is_err());
     }
 }

@@ -92,7 +92,8 @@ impl Inventory {
             p.licenses.sort();
             p.licenses.dedup();
         }
-        self.packages.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        self.packages
+            .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         self.unknowns.sort();
         self.unknowns.dedup();
     }

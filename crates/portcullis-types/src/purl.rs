@@ -60,11 +60,18 @@ pub fn purl_for(
     if ecosystem.is_os() {
         if let Some(d) = distro {
             let v = d.version_id.as_deref().unwrap_or("");
-            qualifiers.push(("distro", format!("{}-{}", d.id, v).trim_end_matches('-').to_owned()));
+            qualifiers.push((
+                "distro",
+                format!("{}-{}", d.id, v).trim_end_matches('-').to_owned(),
+            ));
         }
         if let Some((src, src_version)) = source {
             if src != name || src_version != version {
-                let value = if src_version == version { src.to_owned() } else { format!("{src}@{src_version}") };
+                let value = if src_version == version {
+                    src.to_owned()
+                } else {
+                    format!("{src}@{src_version}")
+                };
                 qualifiers.push(("upstream", value));
             }
         }
@@ -101,16 +108,56 @@ mod tests {
             ..Distro::default()
         };
         assert_eq!(
-            purl_for(Ecosystem::Deb, "libssl3", "3.0.11-1~deb12u2", Some("amd64"), Some(("openssl", "3.0.11-1~deb12u2")), Some(&debian)),
+            purl_for(
+                Ecosystem::Deb,
+                "libssl3",
+                "3.0.11-1~deb12u2",
+                Some("amd64"),
+                Some(("openssl", "3.0.11-1~deb12u2")),
+                Some(&debian)
+            ),
             "pkg:deb/debian/libssl3@3.0.11-1~deb12u2?arch=amd64&distro=debian-12&upstream=openssl"
         );
         assert_eq!(
-            purl_for(Ecosystem::Deb, "bsdutils", "1:2.38.1-5", None, None, Some(&debian)),
+            purl_for(
+                Ecosystem::Deb,
+                "bsdutils",
+                "1:2.38.1-5",
+                None,
+                None,
+                Some(&debian)
+            ),
             "pkg:deb/debian/bsdutils@1%3A2.38.1-5?distro=debian-12"
         );
-        assert_eq!(purl_for(Ecosystem::Npm, "@types/node", "18.18.14", None, None, None), "pkg:npm/%40types/node@18.18.14");
-        assert_eq!(purl_for(Ecosystem::Maven, "org.apache.commons:commons-lang3", "3.12.0", None, None, None), "pkg:maven/org.apache.commons/commons-lang3@3.12.0");
-        assert_eq!(purl_for(Ecosystem::Go, "github.com/google/uuid", "v1.3.0", None, None, None), "pkg:golang/github.com/google/uuid@v1.3.0");
-        assert_eq!(purl_for(Ecosystem::Pypi, "PyYAML", "5.3", None, None, None), "pkg:pypi/pyyaml@5.3");
+        assert_eq!(
+            purl_for(Ecosystem::Npm, "@types/node", "18.18.14", None, None, None),
+            "pkg:npm/%40types/node@18.18.14"
+        );
+        assert_eq!(
+            purl_for(
+                Ecosystem::Maven,
+                "org.apache.commons:commons-lang3",
+                "3.12.0",
+                None,
+                None,
+                None
+            ),
+            "pkg:maven/org.apache.commons/commons-lang3@3.12.0"
+        );
+        assert_eq!(
+            purl_for(
+                Ecosystem::Go,
+                "github.com/google/uuid",
+                "v1.3.0",
+                None,
+                None,
+                None
+            ),
+            "pkg:golang/github.com/google/uuid@v1.3.0"
+        );
+        assert_eq!(
+            purl_for(Ecosystem::Pypi, "PyYAML", "5.3", None, None, None),
+            "pkg:pypi/pyyaml@5.3"
+        );
     }
 }

@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "portcullis", version, about = "Keeps vulnerable container images out of registries and production.")]
+#[command(
+    name = "portcullis",
+    version,
+    about = "Keeps vulnerable container images out of registries and production."
+)]
 pub(crate) struct Cli {
     #[command(subcommand)]
     pub(crate) command: Command,
@@ -28,15 +32,20 @@ pub(crate) struct SourceArgs {
     /// Platform to pick from multi-platform images, as OS/ARCH.
     #[arg(long, value_name = "OS/ARCH", env = "PORTCULLIS_PLATFORM")]
     pub(crate) platform: Option<String>,
-    /// Docker Engine API endpoint (unix:///var/run/docker.sock, tcp://HOST:PORT).
+    /// Docker Engine API endpoint (unix:///var/run/docker.sock, tcp://HOST:PORT;
+    /// default DOCKER_HOST, else the local socket).
     #[arg(long, value_name = "URL")]
     pub(crate) docker_url: Option<String>,
     /// Directory holding ca.pem, cert.pem and key.pem for a TLS Docker endpoint.
     #[arg(long, value_name = "DIR")]
     pub(crate) docker_cert_path: Option<PathBuf>,
-    /// Registry host[:port] that may be reached over plain HTTP (repeatable).
+    /// Registry host[:port] that may be reached over plain HTTP or
+    /// unverified TLS (repeatable; loopback registries always may).
     #[arg(long, value_name = "HOST")]
     pub(crate) insecure_registry: Vec<String>,
+    /// Extra PEM CA certificates to trust for registries, besides the system roots.
+    #[arg(long, value_name = "FILE", env = "PORTCULLIS_CA_BUNDLE")]
+    pub(crate) ca_bundle: Option<PathBuf>,
     /// Layers read at the same time (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     pub(crate) threads: Option<usize>,
@@ -50,7 +59,12 @@ pub(crate) struct SbomArgs {
     pub(crate) image: String,
     /// Output as FORMAT[=PATH] (repeatable); FORMAT is json, cyclonedx-json
     /// or spdx-json; without PATH the document goes to stdout.
-    #[arg(short = 'o', long = "output", value_name = "FORMAT[=PATH]", default_value = "json")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=PATH]",
+        default_value = "json"
+    )]
     pub(crate) outputs: Vec<String>,
     #[command(flatten)]
     pub(crate) source: SourceArgs,

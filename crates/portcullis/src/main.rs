@@ -20,7 +20,11 @@ fn main() -> ExitCode {
         Err(e) => {
             // clap prints help/version to stdout and errors to stderr.
             let _ = e.print();
-            return if e.use_stderr() { ExitStatus::Usage.into() } else { ExitStatus::Success.into() };
+            return if e.use_stderr() {
+                ExitStatus::Usage.into()
+            } else {
+                ExitStatus::Success.into()
+            };
         }
     };
     let printer = printer::Printer::new(cli.quiet);
@@ -32,7 +36,10 @@ fn main() -> ExitCode {
                 return ExitStatus::Success.into();
             }
             printer.error(&err);
-            if err.chain().any(|c| c.downcast_ref::<UsageError>().is_some()) {
+            if err
+                .chain()
+                .any(|c| c.downcast_ref::<UsageError>().is_some())
+            {
                 ExitStatus::Usage.into()
             } else {
                 ExitStatus::Incomplete.into()
@@ -42,5 +49,8 @@ fn main() -> ExitCode {
 }
 
 fn is_broken_pipe(err: &anyhow::Error) -> bool {
-    err.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe))
+    err.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }

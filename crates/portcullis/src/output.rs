@@ -15,7 +15,9 @@ pub(crate) struct OutputSpec<F> {
 }
 
 /// Parses `FORMAT[=PATH]`; at most one output may go to stdout.
-pub(crate) fn parse_outputs<F: std::str::FromStr>(specs: &[String]) -> Result<Vec<OutputSpec<F>>, UsageError>
+pub(crate) fn parse_outputs<F: std::str::FromStr>(
+    specs: &[String],
+) -> Result<Vec<OutputSpec<F>>, UsageError>
 where
     F::Err: std::fmt::Display,
 {
@@ -27,12 +29,16 @@ where
             Some((f, _)) => return Err(UsageError(format!("output {f:?}: empty path after '='"))),
             None => (spec.as_str(), None),
         };
-        let format = format.parse::<F>().map_err(|e| UsageError(format!("output {spec:?}: {e}")))?;
+        let format = format
+            .parse::<F>()
+            .map_err(|e| UsageError(format!("output {spec:?}: {e}")))?;
         to_stdout += usize::from(path.is_none());
         out.push(OutputSpec { format, path });
     }
     if to_stdout > 1 {
-        return Err(UsageError("only one output can go to stdout; give the others a path (-o FORMAT=PATH)".into()));
+        return Err(UsageError(
+            "only one output can go to stdout; give the others a path (-o FORMAT=PATH)".into(),
+        ));
     }
     Ok(out)
 }
@@ -47,10 +53,16 @@ pub(crate) fn deliver(path: Option<&PathBuf>, bytes: &[u8]) -> anyhow::Result<()
             stdout.flush()?;
         }
         Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or_else(|| std::path::Path::new("."));
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("cannot write {}", path.display()))?;
-            tmp.write_all(bytes).with_context(|| format!("cannot write {}", path.display()))?;
-            tmp.persist(path).with_context(|| format!("cannot write {}", path.display()))?;
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or_else(|| std::path::Path::new("."));
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tmp.write_all(bytes)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tmp.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
         }
     }
     Ok(())

@@ -13,7 +13,10 @@ impl Printer {
     pub(crate) fn new(quiet: bool) -> Self {
         // https://no-color.org: any non-empty NO_COLOR disables colour.
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        Printer { quiet, color: !no_color && std::io::stderr().is_terminal() }
+        Printer {
+            quiet,
+            color: !no_color && std::io::stderr().is_terminal(),
+        }
     }
 
     fn paint(&self, code: &str, text: &str) -> String {

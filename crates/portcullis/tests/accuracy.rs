@@ -18,12 +18,22 @@ fn sbom(reference: &str) -> Value {
 }
 
 fn packages(doc: &Value, ecosystem: &str) -> Vec<Value> {
-    doc["packages"].as_array().unwrap().iter().filter(|p| p["ecosystem"] == ecosystem).cloned().collect()
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["ecosystem"] == ecosystem)
+        .cloned()
+        .collect()
 }
 
 fn oracle(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run oracle");
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -37,8 +47,17 @@ fn dpkg_oracle(rootfs: &Path) -> BTreeSet<(String, String, String, String)> {
     text.lines()
         .filter_map(|l| {
             let f: Vec<&str> = l.split('\t').collect();
-            let on_disk = ["installed", "half-installed", "unpacked", "half-configured", "triggers-awaited", "triggers-pending"];
-            on_disk.contains(&f[4]).then(|| (f[0].into(), f[1].into(), f[2].into(), f[3].into()))
+            let on_disk = [
+                "installed",
+                "half-installed",
+                "unpacked",
+                "half-configured",
+                "triggers-awaited",
+                "triggers-pending",
+            ];
+            on_disk
+                .contains(&f[4])
+                .then(|| (f[0].into(), f[1].into(), f[2].into(), f[3].into()))
         })
         .collect()
 }
@@ -48,7 +67,12 @@ fn deb_set(doc: &Value) -> BTreeSet<(String, String, String, String)> {
         .iter()
         .map(|p| {
             let s = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
-            (s("name"), s("version"), s("source_name"), s("source_version"))
+            (
+                s("name"),
+                s("version"),
+                s("source_name"),
+                s("source_version"),
+            )
         })
         .collect()
 }
@@ -57,11 +81,22 @@ fn deb_set(doc: &Value) -> BTreeSet<(String, String, String, String)> {
 fn dpkg_packages_equal_dpkg_query() {
     let Some(f) = fixtures() else { return };
     for image in ["debian-base", "python", "node", "apps"] {
-        let doc = sbom(&format!("oci-dir:{}", f.join(format!("{image}.oci")).display()));
+        let doc = sbom(&format!(
+            "oci-dir:{}",
+            f.join(format!("{image}.oci")).display()
+        ));
         let expected = dpkg_oracle(&f.join(format!("{image}.rootfs")));
-        assert!(expected.len() > 80, "{image}: oracle found only {}", expected.len());
+        assert!(
+            expected.len() > 80,
+            "{image}: oracle found only {}",
+            expected.len()
+        );
         assert_eq!(deb_set(&doc), expected, "{image}");
-        assert_eq!(packages(&doc, "deb").len(), expected.len(), "{image}: duplicates");
+        assert_eq!(
+            packages(&doc, "deb").len(),
+            expected.len(),
+            "{image}: duplicates"
+        );
         assert_eq!(doc["distro"]["id"], "debian");
         assert_eq!(doc["distro"]["version_id"], "12");
     }
@@ -69,7 +104,11 @@ fn dpkg_packages_equal_dpkg_query() {
 
 fn pep503(name: &str) -> String {
     let mut out = String::new();
-    for part in name.to_lowercase().split(['-', '_', '.']).filter(|p| !p.is_empty()) {
+    for part in name
+        .to_lowercase()
+        .split(['-', '_', '.'])
+        .filter(|p| !p.is_empty())
+    {
         if !out.is_empty() {
             out.push('-');
         }
@@ -83,20 +122,56 @@ fn python_packages_equal_pip_list() {
     let Some(f) = fixtures() else { return };
     let rootfs = f.join("python.rootfs");
     // Every folder of the rootfs that holds distribution metadata.
-    let dirs = oracle(Command::new("find").arg(&rootfs).args(["-name", "*.dist-info", "-o", "-name", "*.egg-info"]));
-    let mut site: BTreeSet<String> = dirs.lines().filter_map(|l| Path::new(l).parent()).map(|p| p.display().to_string()).collect();
+    let dirs = oracle(Command::new("find").arg(&rootfs).args([
+        "-name",
+        "*.dist-info",
+        "-o",
+        "-name",
+        "*.egg-info",
+    ]));
+    let mut site: BTreeSet<String> = dirs
+        .lines()
+        .filter_map(|l| Path::new(l).parent())
+        .map(|p| p.display().to_string())
+        .collect();
     assert!(site.len() >= 2, "{site:?}");
     let mut pip = Command::new("python3");
-    pip.args(["-m", "pip", "list", "--format", "json", "--disable-pip-version-check"]);
+    pip.args([
+        "-m",
+        "pip",
+        "list",
+        "--format",
+        "json",
+        "--disable-pip-version-check",
+    ]);
     for d in std::mem::take(&mut site) {
         pip.args(["--path", &d]);
     }
     let listed: Vec<Value> = serde_json::from_str(&oracle(&mut pip)).unwrap();
-    let expected: BTreeSet<(String, String)> = listed.iter().map(|p| (pep503(p["name"].as_str().unwrap()), p["version"].as_str().unwrap().to_owned())).collect();
+    let expected: BTreeSet<(String, String)> = listed
+        .iter()
+        .map(|p| {
+            (
+                pep503(p["name"].as_str().unwrap()),
+                p["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     let doc = sbom(&format!("oci-dir:{}", f.join("python.oci").display()));
-    let got: BTreeSet<(String, String)> = packages(&doc, "pypi").iter().map(|p| (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned())).collect();
+    let got: BTreeSet<(String, String)> = packages(&doc, "pypi")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
     assert_eq!(got, expected);
-    assert!(got.contains(&("requests".into(), "2.19.1".into())) && got.contains(&("pyyaml".into(), "5.3".into())));
+    assert!(
+        got.contains(&("requests".into(), "2.19.1".into()))
+            && got.contains(&("pyyaml".into(), "5.3".into()))
+    );
 }
 
 #[test]
@@ -113,18 +188,32 @@ for base, dirs, files in os.walk(sys.argv[1]):
         if isinstance(d.get("name"), str) and isinstance(d.get("version"), str) and d["name"].strip() and d["version"].strip():
             print(d["name"].strip() + "\t" + d["version"].strip() + "\t" + os.path.relpath(base, sys.argv[1]))
 "#;
-    let text = oracle(Command::new("python3").args(["-c", walk]).arg(f.join("node.rootfs")));
+    let text = oracle(
+        Command::new("python3")
+            .args(["-c", walk])
+            .arg(f.join("node.rootfs")),
+    );
     let expected: BTreeSet<(String, String, String)> = text
         .lines()
         .map(|l| {
             let v: Vec<&str> = l.split('\t').collect();
-            (v[0].to_owned(), v[1].to_owned(), format!("/{}/package.json", v[2]))
+            (
+                v[0].to_owned(),
+                v[1].to_owned(),
+                format!("/{}/package.json", v[2]),
+            )
         })
         .collect();
     let doc = sbom(&format!("oci-dir:{}", f.join("node.oci").display()));
     let got: BTreeSet<(String, String, String)> = packages(&doc, "npm")
         .iter()
-        .map(|p| (p["name"].as_str().unwrap().to_owned(), p["version"].as_str().unwrap().to_owned(), p["locations"][0].as_str().unwrap().to_owned()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+                p["locations"][0].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     assert_eq!(got, expected);
     assert!(got.iter().any(|(n, v, _)| n == "lodash" && v == "4.17.15"));
@@ -137,13 +226,30 @@ fn purged_package_is_absent_and_layers_are_attributed() {
     let node = sbom(&format!("oci-dir:{}", f.join("node.oci").display()));
     let has = |doc: &Value, name: &str| packages(doc, "deb").iter().any(|p| p["name"] == name);
     assert!(has(&base, "tzdata"), "tzdata is in the base image");
-    assert!(!has(&node, "tzdata"), "tzdata was purged in the node image's top layer");
-    let layers: Vec<String> = node["image"]["layers"].as_array().unwrap().iter().map(|l| l["diff_id"].as_str().unwrap().to_owned()).collect();
+    assert!(
+        !has(&node, "tzdata"),
+        "tzdata was purged in the node image's top layer"
+    );
+    let layers: Vec<String> = node["image"]["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["diff_id"].as_str().unwrap().to_owned())
+        .collect();
     assert_eq!(layers.len(), 2);
-    let layer_of = |name: &str| packages(&node, "deb").into_iter().find(|p| p["name"] == name).map(|p| p["layer"].as_str().unwrap().to_owned()).unwrap();
+    let layer_of = |name: &str| {
+        packages(&node, "deb")
+            .into_iter()
+            .find(|p| p["name"] == name)
+            .map(|p| p["layer"].as_str().unwrap().to_owned())
+            .unwrap()
+    };
     assert_eq!(layer_of("bash"), layers[0]);
     assert_eq!(layer_of("nodejs"), layers[1]);
-    for p in packages(&node, "npm").iter().filter(|p| p["locations"][0].as_str().unwrap().starts_with("/app/")) {
+    for p in packages(&node, "npm")
+        .iter()
+        .filter(|p| p["locations"][0].as_str().unwrap().starts_with("/app/"))
+    {
         assert_eq!(p["layer"], layers[1].as_str(), "{p}");
     }
 }
@@ -151,7 +257,14 @@ fn purged_package_is_absent_and_layers_are_attributed() {
 /// Everything but the parts of the document that name the source.
 fn comparable(mut doc: Value) -> Value {
     let image = doc["image"].as_object_mut().unwrap();
-    for k in ["reference", "source", "manifest_digest", "repo_tags", "repo_digests", "total_size"] {
+    for k in [
+        "reference",
+        "source",
+        "manifest_digest",
+        "repo_tags",
+        "repo_digests",
+        "total_size",
+    ] {
         image.remove(k);
     }
     for layer in image["layers"].as_array_mut().unwrap() {
@@ -170,11 +283,22 @@ fn every_local_source_gives_the_same_inventory() {
     for image in ["python", "node"] {
         let p = |suffix: &str| f.join(format!("{image}{suffix}")).display().to_string();
         let reference = comparable(sbom(&format!("oci-dir:{}", p(".oci"))));
-        for other in [format!("oci-archive:{}", p(".oci.tar")), format!("docker-archive:{}", p(".docker.tar")), format!("docker-archive:{}", p(".docker.tar.gz")), p(".oci")] {
+        for other in [
+            format!("oci-archive:{}", p(".oci.tar")),
+            format!("docker-archive:{}", p(".docker.tar")),
+            format!("docker-archive:{}", p(".docker.tar.gz")),
+            p(".oci"),
+        ] {
             let doc = comparable(sbom(&other));
-            assert_eq!(doc["image"]["config_digest"], reference["image"]["config_digest"], "{other}");
+            assert_eq!(
+                doc["image"]["config_digest"], reference["image"]["config_digest"],
+                "{other}"
+            );
             assert_eq!(doc["packages"], reference["packages"], "{other}");
-            assert_eq!(doc["image"]["layers"], reference["image"]["layers"], "{other}");
+            assert_eq!(
+                doc["image"]["layers"], reference["image"]["layers"],
+                "{other}"
+            );
         }
     }
 }
@@ -185,4 +309,74 @@ fn rootfs_source_reads_an_unpacked_tree() {
     let rootfs = f.join("debian-base.rootfs");
     let doc = sbom(&format!("dir:{}", rootfs.display()));
     assert_eq!(deb_set(&doc), dpkg_oracle(&rootfs));
+}
+
+/// A registry started with tests/images/registry.sh, stopped on drop.
+struct Registry {
+    dir: tempfile::TempDir,
+    address: String,
+}
+
+impl Registry {
+    fn script() -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/images/registry.sh")
+    }
+
+    fn start(fixtures: &Path) -> Registry {
+        let dir = tempfile::tempdir().unwrap();
+        let out = Command::new("bash")
+            .arg(Self::script())
+            .arg("start")
+            .arg(dir.path())
+            .env("PORTCULLIS_FIXTURES", fixtures)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "registry.sh: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let address = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .last()
+            .unwrap()
+            .trim()
+            .to_owned();
+        Registry { dir, address }
+    }
+}
+
+impl Drop for Registry {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(Self::script())
+            .arg("stop")
+            .arg(self.dir.path())
+            .output();
+    }
+}
+
+#[test]
+fn docker_engine_and_registry_give_the_same_inventory() {
+    let Some(f) = fixtures() else { return };
+    let registry = Registry::start(&f);
+    for image in ["python", "node"] {
+        let reference = comparable(sbom(&format!(
+            "oci-dir:{}",
+            f.join(format!("{image}.oci")).display()
+        )));
+        for other in [
+            format!("docker:portcullis-fixture/{image}:latest"),
+            format!("registry:{}/fixture/{image}:latest", registry.address),
+        ] {
+            let doc = comparable(sbom(&other));
+            assert_eq!(
+                doc["image"]["config_digest"], reference["image"]["config_digest"],
+                "{other}"
+            );
+            assert_eq!(doc["packages"], reference["packages"], "{other}");
+            assert_eq!(doc["distro"], reference["distro"], "{other}");
+        }
+    }
 }

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use support::oci::{gzip, header, sha256, tar, write_layout, Entry, Layer};
 use support::{code, portcullis, stderr};
 
-const STATUS: &[u8] = b"Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n\n";
+const STATUS: &[u8] =
+    b"Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n\n";
 
 fn sbom_json(dir: &std::path::Path) -> (i32, serde_json::Value, String) {
     let out = portcullis(&["sbom", &format!("oci-dir:{}", dir.display()), "-o", "json"]);
@@ -31,7 +32,10 @@ fn traversal_and_absolute_entries_are_contained() {
     let (code, json, err) = sbom_json(&image);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("escapes the layer root"), "{err}");
-    assert_eq!(json["distro"]["id"], "debian", "absolute path read as inside the image");
+    assert_eq!(
+        json["distro"]["id"], "debian",
+        "absolute path read as inside the image"
+    );
     assert_eq!(json["packages"][0]["name"], "hello");
     let unknowns = json["unknowns"].as_array().unwrap();
     assert_eq!(unknowns.len(), 2, "{unknowns:?}");
@@ -77,9 +81,19 @@ fn gzip_bomb_is_refused() {
     for _ in 0..(size >> 24) {
         blob.extend_from_slice(&chunk);
     }
-    assert!(size / blob.len() as u64 > 500, "the test must build a real bomb: ratio {}", size / blob.len() as u64);
+    assert!(
+        size / blob.len() as u64 > 500,
+        "the test must build a real bomb: ratio {}",
+        size / blob.len() as u64
+    );
     let image = tmp.path().join("image");
-    write_layout(&image, &[Layer { blob, diff_id: sha256(b"not checked") }]);
+    write_layout(
+        &image,
+        &[Layer {
+            blob,
+            diff_id: sha256(b"not checked"),
+        }],
+    );
     let started = Instant::now();
     let (code, _, err) = sbom_json(&image);
     assert_eq!(code, 3, "{err}");
@@ -98,7 +112,13 @@ fn truncated_layer_is_an_error_naming_the_layer() {
     let cut = full[..full.len() / 2].to_vec();
     let digest = sha256(&cut);
     let image = tmp.path().join("image");
-    write_layout(&image, &[Layer { blob: cut, diff_id: sha256(b"x") }]);
+    write_layout(
+        &image,
+        &[Layer {
+            blob: cut,
+            diff_id: sha256(b"x"),
+        }],
+    );
     let (code, _, err) = sbom_json(&image);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains(&digest), "the message names the layer: {err}");
@@ -120,12 +140,18 @@ fn missing_and_corrupt_blobs_are_errors() {
     std::fs::write(&blob_path, &bytes).unwrap();
     let (code, _, err) = sbom_json(&image);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("corrupt") || err.contains("cannot read layer"), "{err}");
+    assert!(
+        err.contains("corrupt") || err.contains("cannot read layer"),
+        "{err}"
+    );
 
     std::fs::remove_file(&blob_path).unwrap();
     let (code, _, err) = sbom_json(&image);
     assert_eq!(code, 3, "{err}");
-    assert!(err.contains("missing") && err.contains(&blob_digest[7..]), "{err}");
+    assert!(
+        err.contains("missing") && err.contains(&blob_digest[7..]),
+        "{err}"
+    );
 }
 
 #[test]
@@ -158,9 +184,19 @@ fn unparseable_package_files_become_unknowns() {
     write_layout(&image, &[Layer::gzipped(&layer)]);
     let (code, json, err) = sbom_json(&image);
     assert_eq!(code, 0, "{err}");
-    let reasons: Vec<String> = json["unknowns"].as_array().unwrap().iter().map(|u| format!("{} {}", u["location"], u["reason"])).collect();
+    let reasons: Vec<String> = json["unknowns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| format!("{} {}", u["location"], u["reason"]))
+        .collect();
     assert_eq!(reasons.len(), 3, "{reasons:?}");
-    assert!(reasons.iter().any(|r| r.contains("package.json") && r.contains("invalid JSON")), "{reasons:?}");
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("package.json") && r.contains("invalid JSON")),
+        "{reasons:?}"
+    );
     assert_eq!(json["packages"].as_array().unwrap().len(), 1);
 }
 
@@ -170,6 +206,13 @@ fn usage_errors_exit_2() {
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     let out = portcullis(&["sbom"]);
     assert_eq!(code(&out), 2);
-    let out = portcullis(&["sbom", "oci-dir:/nonexistent/x", "-o", "json", "-o", "spdx-json"]);
+    let out = portcullis(&[
+        "sbom",
+        "oci-dir:/nonexistent/x",
+        "-o",
+        "json",
+        "-o",
+        "spdx-json",
+    ]);
     assert_eq!(code(&out), 2, "two outputs to stdout: {}", stderr(&out));
 }

@@ -14,31 +14,60 @@ use crate::printer::Printer;
 pub(crate) fn open_options(args: &SourceArgs) -> Result<OpenOptions, UsageError> {
     let mut options = OpenOptions::default();
     if let Some(p) = &args.platform {
-        let (os, arch) = p.split_once('/').ok_or_else(|| UsageError(format!("--platform {p:?}: expected OS/ARCH, e.g. linux/amd64")))?;
-        options.platform = PlatformChoice { os: os.to_owned(), architecture: arch.split('/').next().unwrap_or(arch).to_owned() };
+        let (os, arch) = p.split_once('/').ok_or_else(|| {
+            UsageError(format!(
+                "--platform {p:?}: expected OS/ARCH, e.g. linux/amd64"
+            ))
+        })?;
+        options.platform = PlatformChoice {
+            os: os.to_owned(),
+            architecture: arch.split('/').next().unwrap_or(arch).to_owned(),
+        };
     }
+    options.docker.host.clone_from(&args.docker_url);
+    options.docker.cert_path.clone_from(&args.docker_cert_path);
+    options
+        .registry
+        .insecure_registries
+        .clone_from(&args.insecure_registry);
+    options.registry.ca_bundle.clone_from(&args.ca_bundle);
     Ok(options)
 }
 
 /// Reads an image and returns what is installed in it.
-pub(crate) fn inventory(reference: &str, args: &SourceArgs, printer: &Printer) -> anyhow::Result<Inventory> {
+pub(crate) fn inventory(
+    reference: &str,
+    args: &SourceArgs,
+    printer: &Printer,
+) -> anyhow::Result<Inventory> {
     let parsed = ImageRef::parse(reference).map_err(|e| UsageError(e.to_string()))?;
     let options = open_options(args)?;
     let started = Instant::now();
     printer.progress(&format!("reading {parsed}"));
-    let image = Image::open(&parsed, &options).with_context(|| format!("cannot open image {reference}"))?;
-    let threads = args.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
+    let image =
+        Image::open(&parsed, &options).with_context(|| format!("cannot open image {reference}"))?;
+    let threads = args
+        .threads
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let set = portcullis_ecosystems::catalog_set();
-    let inventory = catalog_image(&image, &set, &Limits::default(), threads).with_context(|| format!("cannot read image {reference}"))?;
+    let inventory = catalog_image(&image, &set, &Limits::default(), threads)
+        .with_context(|| format!("cannot read image {reference}"))?;
     printer.progress(&format!(
         "{} packages in {} layers of {} ({:.2} s)",
         inventory.packages.len(),
         inventory.image.layers.len(),
-        if inventory.image.image_id.is_empty() { reference } else { &inventory.image.image_id },
+        if inventory.image.image_id.is_empty() {
+            reference
+        } else {
+            &inventory.image.image_id
+        },
         started.elapsed().as_secs_f64()
     ));
     for unknown in &inventory.unknowns {
-        printer.warn(&format!("{}: {} ({})", unknown.location, unknown.reason, unknown.cataloger));
+        printer.warn(&format!(
+            "{}: {} ({})",
+            unknown.location, unknown.reason, unknown.cataloger
+        ));
     }
     Ok(inventory)
 }

@@ -1,5 +1,5 @@
 //! Shared helpers for the CLI integration tests.
-#![allow(dead_code)]
+#![allow(dead_code, unreachable_pub, clippy::print_stderr)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -28,9 +28,13 @@ pub fn stderr(out: &Output) -> String {
 pub fn fixtures() -> Option<PathBuf> {
     match std::env::var_os("PORTCULLIS_FIXTURES") {
         Some(p) if Path::new(&p).join(".complete").exists() => Some(PathBuf::from(p)),
-        _ if std::env::var_os("CI").is_some() => panic!("PORTCULLIS_FIXTURES must point at built test images under CI"),
+        _ if std::env::var_os("CI").is_some() => {
+            panic!("PORTCULLIS_FIXTURES must point at built test images under CI")
+        }
         _ => {
-            eprintln!("SKIPPED: PORTCULLIS_FIXTURES is not set (run tests/images/build.sh, or .ci/run)");
+            eprintln!(
+                "SKIPPED: PORTCULLIS_FIXTURES is not set (run tests/images/build.sh, or .ci/run)"
+            );
             None
         }
     }

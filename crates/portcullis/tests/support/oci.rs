@@ -69,7 +69,10 @@ pub struct Layer {
 
 impl Layer {
     pub fn gzipped(tar: &[u8]) -> Layer {
-        Layer { blob: gzip(tar), diff_id: sha256(tar) }
+        Layer {
+            blob: gzip(tar),
+            diff_id: sha256(tar),
+        }
     }
 }
 

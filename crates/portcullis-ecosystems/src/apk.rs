@@ -39,7 +39,9 @@ pub fn parse_installed(text: &str) -> (Vec<ApkEntry>, Vec<String>) {
         }
         let mut e = ApkEntry::default();
         for line in record.lines() {
-            let Some((key, value)) = line.split_once(':') else { continue };
+            let Some((key, value)) = line.split_once(':') else {
+                continue;
+            };
             let value = value.to_owned();
             match key {
                 "P" => e.name = value,
@@ -69,12 +71,20 @@ impl Cataloger for ApkCataloger {
     }
 
     fn catalog(&self, ctx: &CatalogContext<'_>, out: &mut CatalogOutput) {
-        let Some(file) = ctx.snapshot.owned_by(ctx.index).find(|f| f.path == INSTALLED) else { return };
+        let Some(file) = ctx
+            .snapshot
+            .owned_by(ctx.index)
+            .find(|f| f.path == INSTALLED)
+        else {
+            return;
+        };
         let (entries, problems) = parse_installed(&String::from_utf8_lossy(file.content));
         for p in problems {
             out.unknown(self.id(), file.path, Some(file.layer), p);
         }
-        let layers = introduced_in(ctx.snapshot.history(INSTALLED), |c| parse_installed(&String::from_utf8_lossy(c)).0);
+        let layers = introduced_in(ctx.snapshot.history(INSTALLED), |c| {
+            parse_installed(&String::from_utf8_lossy(c)).0
+        });
         for entry in entries {
             let layer_index = layers.get(&entry).copied().unwrap_or(file.layer);
             let origin = entry.origin.clone().unwrap_or_else(|| entry.name.clone());
@@ -88,7 +98,10 @@ impl Cataloger for ApkCataloger {
                 distro: ctx.distro,
             }
             .build(Ecosystem::Apk, self.id());
-            out.found.push(Found { package, layer_index });
+            out.found.push(Found {
+                package,
+                layer_index,
+            });
         }
     }
 }

@@ -20,10 +20,23 @@ const MAX_MANIFEST: u64 = 8 << 20;
 
 /// Name, version and licence of a `package.json`; `Ok(None)` for manifests
 /// that are not packages (no name or version, e.g. `{"type": "module"}`).
-pub fn parse_package_json(bytes: &[u8]) -> Result<Option<(String, String, Option<String>)>, String> {
+pub fn parse_package_json(
+    bytes: &[u8],
+) -> Result<Option<(String, String, Option<String>)>, String> {
     let v: Value = serde_json::from_slice(bytes).map_err(|e| format!("invalid JSON: {e}"))?;
-    let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-    let license = s("license").or_else(|| v.get("license").and_then(|l| l.get("type")).and_then(Value::as_str).map(str::to_owned));
+    let s = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+    };
+    let license = s("license").or_else(|| {
+        v.get("license")
+            .and_then(|l| l.get("type"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
     Ok(match (s("name"), s("version")) {
         (Some(n), Some(ver)) => Some((n, ver, license)),
         _ => None,
@@ -40,8 +53,14 @@ pub fn parse_lockfile(bytes: &[u8]) -> Result<Vec<(String, String)>, String> {
             if key.is_empty() || entry.get("link").and_then(Value::as_bool) == Some(true) {
                 continue;
             }
-            let name = entry.get("name").and_then(Value::as_str).map(str::to_owned).or_else(|| key.rsplit("node_modules/").next().map(str::to_owned));
-            if let (Some(name), Some(version)) = (name, entry.get("version").and_then(Value::as_str)) {
+            let name = entry
+                .get("name")
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+                .or_else(|| key.rsplit("node_modules/").next().map(str::to_owned));
+            if let (Some(name), Some(version)) =
+                (name, entry.get("version").and_then(Value::as_str))
+            {
                 out.push((name, version.to_owned()));
             }
         }
@@ -71,7 +90,8 @@ impl Cataloger for NpmCataloger {
 
     fn wants(&self, path: &str, info: &EntryInfo) -> Option<Want> {
         let name = path.rsplit('/').next().unwrap_or(path);
-        (matches!(name, "package.json" | "package-lock.json") && info.size <= MAX_MANIFEST).then_some(Want::Content)
+        (matches!(name, "package.json" | "package-lock.json") && info.size <= MAX_MANIFEST)
+            .then_some(Want::Content)
     }
 
     fn catalog(&self, ctx: &CatalogContext<'_>, out: &mut CatalogOutput) {
@@ -94,7 +114,10 @@ impl Cataloger for NpmCataloger {
                         ..PackageFacts::default()
                     }
                     .build(Ecosystem::Npm, self.id());
-                    out.found.push(Found { package, layer_index: file.layer });
+                    out.found.push(Found {
+                        package,
+                        layer_index: file.layer,
+                    });
                 }
                 Ok(None) => {}
                 Err(reason) => out.unknown(self.id(), file.path, Some(file.layer), reason),
@@ -108,8 +131,17 @@ impl Cataloger for NpmCataloger {
                         if seen.contains(&(root.clone(), name.clone(), version.clone())) {
                             continue;
                         }
-                        let package = PackageFacts { name, version, locations: vec![lock.path.to_owned()], ..PackageFacts::default() }.build(Ecosystem::Npm, self.id());
-                        out.found.push(Found { package, layer_index: lock.layer });
+                        let package = PackageFacts {
+                            name,
+                            version,
+                            locations: vec![lock.path.to_owned()],
+                            ..PackageFacts::default()
+                        }
+                        .build(Ecosystem::Npm, self.id());
+                        out.found.push(Found {
+                            package,
+                            layer_index: lock.layer,
+                        });
                     }
                 }
                 Err(reason) => out.unknown(self.id(), lock.path, Some(lock.layer), reason),
@@ -134,11 +166,21 @@ mod tests {
 
     #[test]
     fn manifests_and_locks() {
-        assert_eq!(parse_package_json(br#"{"name":"lodash","version":"4.17.15","license":"MIT"}"#).unwrap(), Some(("lodash".into(), "4.17.15".into(), Some("MIT".into()))));
+        assert_eq!(
+            parse_package_json(br#"{"name":"lodash","version":"4.17.15","license":"MIT"}"#)
+                .unwrap(),
+            Some(("lodash".into(), "4.17.15".into(), Some("MIT".into())))
+        );
         assert_eq!(parse_package_json(br#"{"type":"module"}"#).unwrap(), None);
         assert!(parse_package_json(b"{not json").is_err());
         let lock = br#"{"lockfileVersion":3,"packages":{"":{"name":"app"},"node_modules/a":{"version":"1.0.0"},"node_modules/a/node_modules/@s/b":{"version":"2.0.0"}}}"#;
-        assert_eq!(parse_lockfile(lock).unwrap(), [("@s/b".to_owned(), "2.0.0".to_owned()), ("a".to_owned(), "1.0.0".to_owned())]);
+        assert_eq!(
+            parse_lockfile(lock).unwrap(),
+            [
+                ("@s/b".to_owned(), "2.0.0".to_owned()),
+                ("a".to_owned(), "1.0.0".to_owned())
+            ]
+        );
         let v1 = br#"{"lockfileVersion":1,"dependencies":{"x":{"version":"1.2.3","dependencies":{"y":{"version":"0.1.0"}}}}}"#;
         assert_eq!(parse_lockfile(v1).unwrap().len(), 2);
         assert_eq!(project_root("app/node_modules/a/package.json"), "app");

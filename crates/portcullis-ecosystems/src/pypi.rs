@@ -38,18 +38,29 @@ pub fn normalize_name(name: &str) -> String {
 pub fn parse_metadata(text: &str) -> Result<(String, String, Vec<String>), String> {
     let headers = text.split("\n\n").next().unwrap_or("");
     let fields = rfc822_fields(headers);
-    let get = |k: &str| fields.iter().find(|(f, _)| f.eq_ignore_ascii_case(k)).map(|(_, v)| v.trim().to_owned()).filter(|v| !v.is_empty());
+    let get = |k: &str| {
+        fields
+            .iter()
+            .find(|(f, _)| f.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    };
     let name = get("Name").ok_or("no Name header")?;
     let version = get("Version").ok_or("no Version header")?;
     let mut licenses: Vec<String> = Vec::new();
     if let Some(expr) = get("License-Expression") {
         licenses.push(expr);
-    } else if let Some(l) = get("License").filter(|l| l != "UNKNOWN" && !l.contains('\n') && l.len() < 100) {
+    } else if let Some(l) =
+        get("License").filter(|l| l != "UNKNOWN" && !l.contains('\n') && l.len() < 100)
+    {
         licenses.push(l);
     }
     for (k, v) in &fields {
         if k.eq_ignore_ascii_case("Classifier") {
-            if let Some(l) = v.strip_prefix("License :: OSI Approved :: ").or_else(|| v.strip_prefix("License :: ")) {
+            if let Some(l) = v
+                .strip_prefix("License :: OSI Approved :: ")
+                .or_else(|| v.strip_prefix("License :: "))
+            {
                 licenses.push(l.to_owned());
             }
         }
@@ -82,7 +93,10 @@ impl Cataloger for PythonCataloger {
                         ..PackageFacts::default()
                     }
                     .build(Ecosystem::Pypi, self.id());
-                    out.found.push(Found { package, layer_index: file.layer });
+                    out.found.push(Found {
+                        package,
+                        layer_index: file.layer,
+                    });
                 }
                 Err(reason) => out.unknown(self.id(), file.path, Some(file.layer), reason),
             }

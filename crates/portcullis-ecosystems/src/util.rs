@@ -43,7 +43,17 @@ impl PackageFacts<'_> {
             purl,
             licenses: self.licenses,
             layer: None,
-            locations: self.locations.into_iter().map(|l| if l.starts_with('/') { l } else { format!("/{l}") }).collect(),
+            locations: self
+                .locations
+                .into_iter()
+                .map(|l| {
+                    if l.starts_with('/') {
+                        l
+                    } else {
+                        format!("/{l}")
+                    }
+                })
+                .collect(),
             cataloger: cataloger.to_owned(),
         }
     }
@@ -54,7 +64,10 @@ impl PackageFacts<'_> {
 /// at the end, i.e. the first layer of the unbroken run of versions that
 /// contain it. A package upgraded in a later layer is attributed to that
 /// layer, because its key includes the version.
-pub(crate) fn introduced_in<K: Ord + Clone>(history: &[Version], keys_of: impl Fn(&[u8]) -> Vec<K>) -> BTreeMap<K, usize> {
+pub(crate) fn introduced_in<K: Ord + Clone>(
+    history: &[Version],
+    keys_of: impl Fn(&[u8]) -> Vec<K>,
+) -> BTreeMap<K, usize> {
     let mut current: BTreeMap<K, usize> = BTreeMap::new();
     for version in history {
         let Some(content) = &version.content else {
@@ -94,13 +107,27 @@ mod tests {
     use std::sync::Arc;
 
     fn v(layer: usize, content: Option<&str>) -> Version {
-        Version { layer, content: content.map(|c| Arc::from(c.as_bytes())) }
+        Version {
+            layer,
+            content: content.map(|c| Arc::from(c.as_bytes())),
+        }
     }
 
     #[test]
     fn attribution_follows_the_unbroken_run() {
-        let keys = |c: &[u8]| std::str::from_utf8(c).unwrap().split(',').map(str::to_owned).collect::<Vec<_>>();
-        let h = vec![v(0, Some("a,b")), v(1, Some("a,b,c")), v(2, None), v(3, Some("a,d"))];
+        let keys = |c: &[u8]| {
+            std::str::from_utf8(c)
+                .unwrap()
+                .split(',')
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        };
+        let h = vec![
+            v(0, Some("a,b")),
+            v(1, Some("a,b,c")),
+            v(2, None),
+            v(3, Some("a,d")),
+        ];
         let got = introduced_in(&h, keys);
         assert_eq!(got.get("a"), Some(&3), "deleted in layer 2, back in 3");
         assert_eq!(got.get("d"), Some(&3));

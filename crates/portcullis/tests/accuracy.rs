@@ -380,3 +380,103 @@ fn docker_engine_and_registry_give_the_same_inventory() {
         }
     }
 }
+
+/// `rpm -qa` over a copy of the image's rpmdb (rpm writes lock and WAL files
+/// next to a database it opens, so the cached rootfs is not touched).
+fn rpm_oracle(db_dir: &Path, backend: &str) -> BTreeSet<(String, String, String)> {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(db_dir).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), copy.path().join(entry.file_name())).unwrap();
+    }
+    let text = oracle(
+        Command::new("rpm")
+            .arg("--define")
+            .arg(format!("_db_backend {backend}"))
+            .arg("--dbpath")
+            .arg(copy.path())
+            .args(["-qa", "--qf", "%{NAME}\t%{EVR}\t%{SOURCERPM}\n"]),
+    );
+    text.lines()
+        .filter(|l| !l.starts_with("gpg-pubkey"))
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            (f[0].to_owned(), f[1].to_owned(), f[2].to_owned())
+        })
+        .collect()
+}
+
+fn rpm_set(doc: &Value) -> BTreeSet<(String, String, String)> {
+    packages(doc, "rpm")
+        .iter()
+        .map(|p| {
+            let s = |k: &str| p[k].as_str().unwrap_or_default().to_owned();
+            // The source rpm file name is NAME-VERSION-RELEASE.src.rpm, no epoch.
+            let source_version = s("source_version");
+            let source_version = source_version
+                .split_once(':')
+                .map_or(source_version.as_str(), |(_, v)| v);
+            (
+                s("name"),
+                s("version"),
+                format!("{}-{source_version}.src.rpm", s("source_name")),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rpm_packages_equal_rpm_query() {
+    let Some(f) = fixtures() else { return };
+    for (image, backend) in [("rpm", "sqlite"), ("rpm-bdb", "bdb_ro")] {
+        let doc = sbom(&format!(
+            "oci-dir:{}",
+            f.join(format!("{image}.oci")).display()
+        ));
+        let expected = rpm_oracle(&f.join(format!("{image}.rootfs/var/lib/rpm")), backend);
+        assert!(expected.len() >= 4, "{image}: oracle found {expected:?}");
+        assert_eq!(rpm_set(&doc), expected, "{image}");
+        assert_eq!(
+            packages(&doc, "rpm").len(),
+            expected.len(),
+            "{image}: each package once"
+        );
+        // The Debian packages of the same image are still all there.
+        assert_eq!(
+            deb_set(&doc),
+            dpkg_oracle(&f.join(format!("{image}.rootfs"))),
+            "{image}"
+        );
+    }
+}
+
+#[test]
+fn apk_packages_equal_the_installed_database() {
+    let Some(f) = fixtures() else { return };
+    // Independent reading of the apk-tools database format with awk.
+    let text = oracle(Command::new("awk").args([
+        "-F:",
+        r#"/^P:/{p=substr($0,3)} /^V:/{v=substr($0,3)} /^o:/{o=substr($0,3)} /^$/{if(p!="")print p"\t"v"\t"(o==""?p:o); p="";v="";o=""} END{if(p!="")print p"\t"v"\t"(o==""?p:o)}"#,
+    ]).arg(f.join("apk.rootfs/lib/apk/db/installed")));
+    let expected: BTreeSet<(String, String, String)> = text
+        .lines()
+        .map(|l| {
+            let v: Vec<&str> = l.split('\t').collect();
+            (v[0].to_owned(), v[1].to_owned(), v[2].to_owned())
+        })
+        .collect();
+    let doc = sbom(&format!("oci-dir:{}", f.join("apk.oci").display()));
+    let got: BTreeSet<(String, String, String)> = packages(&doc, "apk")
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+                p["source_name"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(expected.len() >= 5);
+    assert_eq!(got, expected);
+    assert_eq!(doc["distro"]["id"], "alpine");
+}

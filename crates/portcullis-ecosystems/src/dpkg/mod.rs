@@ -45,7 +45,12 @@ pub fn parse_status(text: &str) -> (Vec<DpkgEntry>, Vec<String>) {
             continue;
         }
         let fields = rfc822_fields(stanza);
-        let get = |k: &str| fields.iter().find(|(f, _)| f.eq_ignore_ascii_case(k)).map(|(_, v)| v.as_str());
+        let get = |k: &str| {
+            fields
+                .iter()
+                .find(|(f, _)| f.eq_ignore_ascii_case(k))
+                .map(|(_, v)| v.as_str())
+        };
         let (Some(name), Some(version)) = (get("Package"), get("Version")) else {
             // Entries that were never unpacked legitimately lack a Version.
             if get("Package").is_some() && get("Status").is_some_and(|s| !on_disk(s)) {
@@ -59,12 +64,20 @@ pub fn parse_status(text: &str) -> (Vec<DpkgEntry>, Vec<String>) {
         }
         let source = match get("Source") {
             Some(s) => match s.split_once('(') {
-                Some((src, v)) => (src.trim().to_owned(), v.trim_end_matches(')').trim().to_owned()),
+                Some((src, v)) => (
+                    src.trim().to_owned(),
+                    v.trim_end_matches(')').trim().to_owned(),
+                ),
                 None => (s.trim().to_owned(), version.to_owned()),
             },
             None => (name.to_owned(), version.to_owned()),
         };
-        entries.push(DpkgEntry { name: name.to_owned(), version: version.to_owned(), arch: get("Architecture").map(str::to_owned), source });
+        entries.push(DpkgEntry {
+            name: name.to_owned(),
+            version: version.to_owned(),
+            arch: get("Architecture").map(str::to_owned),
+            source,
+        });
     }
     (entries, problems)
 }
@@ -73,7 +86,14 @@ pub fn parse_status(text: &str) -> (Vec<DpkgEntry>, Vec<String>) {
 fn on_disk(status: &str) -> bool {
     matches!(
         status.split_whitespace().nth(2),
-        Some("installed" | "half-installed" | "unpacked" | "half-configured" | "triggers-awaited" | "triggers-pending")
+        Some(
+            "installed"
+                | "half-installed"
+                | "unpacked"
+                | "half-configured"
+                | "triggers-awaited"
+                | "triggers-pending"
+        )
     )
 }
 
@@ -83,7 +103,9 @@ impl Cataloger for DpkgCataloger {
     }
 
     fn wants(&self, path: &str, _info: &EntryInfo) -> Option<Want> {
-        let in_status_d = path.strip_prefix(STATUS_D).is_some_and(|name| !name.contains('/') && !name.ends_with(".md5sums"));
+        let in_status_d = path
+            .strip_prefix(STATUS_D)
+            .is_some_and(|name| !name.contains('/') && !name.ends_with(".md5sums"));
         (path == STATUS || in_status_d).then_some(Want::Content)
     }
 
@@ -94,7 +116,9 @@ impl Cataloger for DpkgCataloger {
                 out.unknown(self.id(), file.path, Some(file.layer), p);
             }
             let layers = if file.path == STATUS {
-                introduced_in(ctx.snapshot.history(STATUS), |c| parse_status(&String::from_utf8_lossy(c)).0)
+                introduced_in(ctx.snapshot.history(STATUS), |c| {
+                    parse_status(&String::from_utf8_lossy(c)).0
+                })
             } else {
                 Default::default()
             };
@@ -110,7 +134,10 @@ impl Cataloger for DpkgCataloger {
                     ..PackageFacts::default()
                 }
                 .build(Ecosystem::Deb, self.id());
-                out.found.push(portcullis_catalog::Found { package, layer_index });
+                out.found.push(portcullis_catalog::Found {
+                    package,
+                    layer_index,
+                });
             }
         }
     }
@@ -128,8 +155,14 @@ Package: bash\nStatus: install ok installed\nVersion: 5.2.15-2+b13\nSource: bash
 Package: broken\nStatus: install ok installed\n";
         let (entries, problems) = parse_status(text);
         assert_eq!(entries.len(), 2);
-        assert_eq!(entries[0].source, ("brotli".to_owned(), "1.0.9-2".to_owned()));
-        assert_eq!(entries[1].source, ("bash".to_owned(), "5.2.15-2+b13".to_owned()));
+        assert_eq!(
+            entries[0].source,
+            ("brotli".to_owned(), "1.0.9-2".to_owned())
+        );
+        assert_eq!(
+            entries[1].source,
+            ("bash".to_owned(), "5.2.15-2+b13".to_owned())
+        );
         assert_eq!(problems.len(), 1);
     }
 }

@@ -115,7 +115,16 @@ enum Kind<'a> {
     Other,
 }
 
-impl Collector<'_> {
+impl<'a> Collector<'a> {
+    fn new(set: &'a CatalogSet, limits: &'a Limits) -> Self {
+        Collector {
+            set,
+            limits,
+            files: LayerFiles::default(),
+            symlinks: 0,
+        }
+    }
+
     fn entry(
         &mut self,
         raw_path: &str,
@@ -338,12 +347,7 @@ fn walk_entries(
     set: &CatalogSet,
     limits: &Limits,
 ) -> Result<LayerFiles, WalkError> {
-    let mut collector = Collector {
-        set,
-        limits,
-        files: LayerFiles::default(),
-        symlinks: 0,
-    };
+    let mut collector = Collector::new(set, limits);
     let mut archive = tar::Archive::new(reader);
     let mut count = 0u64;
     for entry in archive.entries()? {
@@ -381,12 +385,7 @@ pub fn walk_dir(
     set: &CatalogSet,
     limits: &Limits,
 ) -> Result<LayerFiles, WalkError> {
-    let mut collector = Collector {
-        set,
-        limits,
-        files: LayerFiles::default(),
-        symlinks: 0,
-    };
+    let mut collector = Collector::new(set, limits);
     let mut stack = vec![(root.to_path_buf(), String::new())];
     let mut count = 0u64;
     while let Some((dir, rel)) = stack.pop() {

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 
 use crate::oci::{self, StoredLayer};
-use crate::tar_index::{clean, TarIndex};
+use crate::tar_index::{clean, join_relative, TarIndex};
 use crate::{blob, BlobStore, Image, ImageError, Layers, VisitError};
 
 const MAX_DOCUMENT: u64 = 16 << 20;
@@ -215,13 +215,12 @@ pub(crate) fn collect_documents<T>(
         if kind.is_symlink() || kind.is_hard_link() {
             if let Some(target) = entry.link_name_bytes() {
                 let target = String::from_utf8_lossy(&target);
-                let base = name.rsplit_once('/').map_or("", |(d, _)| d);
-                let joined = if kind.is_symlink() && !target.starts_with('/') {
-                    format!("{base}/{target}")
+                let resolved = if kind.is_symlink() {
+                    join_relative(&name, &target)
                 } else {
-                    target.into_owned()
+                    clean(&target)
                 };
-                contents.links.insert(name, normalize_dots(&joined));
+                contents.links.insert(name, resolved);
             }
             continue;
         }
@@ -262,20 +261,6 @@ fn looks_like_layer(head: &[u8]) -> bool {
     let ustar = head.get(257..262) == Some(b"ustar");
     let empty_tar = head.len() >= 1024 && head[..1024].iter().all(|&b| b == 0);
     compressed || ustar || empty_tar
-}
-
-fn normalize_dots(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for p in path.split('/') {
-        match p {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    parts.join("/")
 }
 
 /// Visits the layers of a docker-save stream and returns them in layer order.

@@ -145,7 +145,8 @@ pub(crate) fn clean(name: &str) -> String {
         .join("/")
 }
 
-fn join_relative(link: &str, target: &str) -> String {
+/// Resolves a link target relative to the link's folder, inside the archive.
+pub(crate) fn join_relative(link: &str, target: &str) -> String {
     let base = link.rsplit_once('/').map_or("", |(d, _)| d);
     let mut parts: Vec<&str> = if target.starts_with('/') {
         vec![]

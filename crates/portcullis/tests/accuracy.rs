@@ -27,6 +27,19 @@ fn packages(doc: &Value, ecosystem: &str) -> Vec<Value> {
         .collect()
 }
 
+/// (name, version) of the packages of one ecosystem.
+fn name_versions(doc: &Value, ecosystem: &str) -> BTreeSet<(String, String)> {
+    packages(doc, ecosystem)
+        .iter()
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap().to_owned(),
+                p["version"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
 fn oracle(cmd: &mut Command) -> String {
     let out = cmd.output().expect("run oracle");
     assert!(
@@ -158,15 +171,7 @@ fn python_packages_equal_pip_list() {
         })
         .collect();
     let doc = sbom(&format!("oci-dir:{}", f.join("python.oci").display()));
-    let got: BTreeSet<(String, String)> = packages(&doc, "pypi")
-        .iter()
-        .map(|p| {
-            (
-                p["name"].as_str().unwrap().to_owned(),
-                p["version"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
+    let got = name_versions(&doc, "pypi");
     assert_eq!(got, expected);
     assert!(
         got.contains(&("requests".into(), "2.19.1".into()))
@@ -479,4 +484,98 @@ fn apk_packages_equal_the_installed_database() {
     assert!(expected.len() >= 5);
     assert_eq!(got, expected);
     assert_eq!(doc["distro"]["id"], "alpine");
+}
+
+#[test]
+fn go_modules_equal_go_version_m() {
+    let Some(f) = fixtures() else { return };
+    let binary = f.join("apps.rootfs/usr/local/bin/gohello");
+    let text = oracle(Command::new("go").arg("version").arg("-m").arg(&binary));
+    let go_version = text
+        .lines()
+        .next()
+        .unwrap()
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_start_matches("go")
+        .to_owned();
+    let deps: BTreeSet<(String, String)> = text
+        .lines()
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            (f.first() == Some(&"dep")).then(|| (f[1].to_owned(), f[2].to_owned()))
+        })
+        .collect();
+    assert!(!deps.is_empty(), "{text}");
+    let doc = sbom(&format!("oci-dir:{}", f.join("apps.oci").display()));
+    let go = packages(&doc, "go");
+    let got = name_versions(&doc, "go");
+    for dep in &deps {
+        assert!(got.contains(dep), "missing {dep:?} in {got:?}");
+    }
+    let stdlib = go
+        .iter()
+        .find(|p| p["name"] == "stdlib")
+        .expect("stdlib reported");
+    assert_eq!(
+        stdlib["version"].as_str().unwrap().trim_start_matches('v'),
+        go_version
+    );
+    assert!(go
+        .iter()
+        .all(|p| p["locations"][0] == "/usr/local/bin/gohello"));
+}
+
+/// Maven coordinates of every pom.properties in a jar and, recursively, in
+/// the jars it nests, read with `unzip`.
+fn pom_coordinates(jar: &Path, out: &mut BTreeSet<(String, String)>) {
+    let listing = oracle(Command::new("unzip").arg("-Z1").arg(jar));
+    for member in listing.lines() {
+        if member.starts_with("META-INF/maven/") && member.ends_with("/pom.properties") {
+            let props = oracle(Command::new("unzip").arg("-p").arg(jar).arg(member));
+            let get = |k: &str| {
+                props
+                    .lines()
+                    .find_map(|l| l.strip_prefix(&format!("{k}=")))
+                    .unwrap()
+                    .trim()
+                    .to_owned()
+            };
+            out.insert((
+                format!("{}:{}", get("groupId"), get("artifactId")),
+                get("version"),
+            ));
+        } else if member.ends_with(".jar") {
+            let dir = tempfile::tempdir().unwrap();
+            oracle(
+                Command::new("unzip")
+                    .arg("-q")
+                    .arg(jar)
+                    .arg(member)
+                    .arg("-d")
+                    .arg(dir.path()),
+            );
+            pom_coordinates(&dir.path().join(member), out);
+        }
+    }
+}
+
+#[test]
+fn java_coordinates_equal_the_pom_properties() {
+    let Some(f) = fixtures() else { return };
+    let rootfs = f.join("apps.rootfs");
+    let jars = oracle(
+        Command::new("find")
+            .arg(&rootfs)
+            .args(["-name", "*.jar", "-type", "f"]),
+    );
+    let mut expected = BTreeSet::new();
+    for jar in jars.lines() {
+        pom_coordinates(Path::new(jar), &mut expected);
+    }
+    assert!(expected.len() >= 2, "{expected:?}");
+    let doc = sbom(&format!("oci-dir:{}", f.join("apps.oci").display()));
+    let got = name_versions(&doc, "maven");
+    assert_eq!(got, expected);
 }

@@ -95,10 +95,16 @@ fn gzip_bomb_is_refused() {
         }],
     );
     let started = Instant::now();
-    let (code, _, err) = sbom_json(&image);
-    assert_eq!(code, 3, "{err}");
+    let reference = format!("oci-dir:{}", image.display());
+    let (out, rss_kib) = support::portcullis_measured(&["sbom", &reference, "-o", "json"]);
+    let err = stderr(&out);
+    assert_eq!(code(&out), 3, "{err}");
     assert!(err.contains("decompression bomb"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(
+        rss_kib < 150 * 1024,
+        "peak RSS {rss_kib} KiB while refusing a bomb"
+    );
 }
 
 #[test]
@@ -215,4 +221,33 @@ fn usage_errors_exit_2() {
         "spdx-json",
     ]);
     assert_eq!(code(&out), 2, "two outputs to stdout: {}", stderr(&out));
+}
+
+#[test]
+fn a_million_files_keep_memory_bounded() {
+    // One million empty files (plus the dpkg database): memory must not grow
+    // with the number of entries, because unwanted entries are not kept.
+    let tmp = tempfile::tempdir().unwrap();
+    let mut layer = Vec::with_capacity(520 << 20);
+    for i in 0..1_000_000u32 {
+        layer.extend_from_slice(&header(
+            &format!("usr/share/many/{:03}/{i}", i % 1000),
+            b'0',
+            0,
+            "",
+        ));
+    }
+    layer.extend_from_slice(&tar(&[Entry::File("var/lib/dpkg/status", STATUS)]));
+    let image = tmp.path().join("image");
+    write_layout(&image, &[Layer::gzipped(&layer)]);
+    drop(layer);
+    let reference = format!("oci-dir:{}", image.display());
+    let (out, rss_kib) = support::portcullis_measured(&["sbom", &reference, "-q", "-o", "json"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["packages"][0]["name"], "hello");
+    assert!(
+        rss_kib < 150 * 1024,
+        "peak RSS {rss_kib} KiB for a million files"
+    );
 }

@@ -14,6 +14,27 @@ pub fn portcullis(args: &[&str]) -> Output {
         .expect("run portcullis")
 }
 
+/// Runs the binary under GNU time; returns the output and the peak RSS in KiB.
+pub fn portcullis_measured(args: &[&str]) -> (Output, u64) {
+    let report = tempfile::NamedTempFile::new().unwrap();
+    let out = Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(report.path())
+        .args(["-f", "%M"])
+        .arg(env!("CARGO_BIN_EXE_portcullis"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run /usr/bin/time (Debian package `time`)");
+    let text = std::fs::read_to_string(report.path()).unwrap();
+    let rss = text
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("time -f %M prints the peak RSS");
+    (out, rss)
+}
+
 /// The exit code, with stderr shown when the assertion fails.
 pub fn code(out: &Output) -> i32 {
     out.status.code().unwrap_or(-1)

@@ -5,7 +5,7 @@
 use std::cmp::Ordering;
 use std::io;
 
-use portcullis_types::{Inventory, Package};
+use portcullis_types::{Inventory, Package, Unknown};
 use sha2::{Digest as _, Sha256};
 use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
@@ -244,6 +244,19 @@ pub(crate) fn license_list_version() -> Option<&'static str> {
         (Some(_), None) => Some(v),
         _ => None,
     }
+}
+
+/// One line describing a file that could not be read, the same in every format.
+pub(crate) fn describe_unknown(u: &Unknown) -> String {
+    let layer = u
+        .layer
+        .as_ref()
+        .map(|l| format!(", layer {l}"))
+        .unwrap_or_default();
+    format!(
+        "{}: {} (cataloger {}{layer})",
+        u.location, u.reason, u.cataloger
+    )
 }
 
 #[cfg(test)]

@@ -152,16 +152,11 @@ pub(crate) fn document<'a>(prep: &'a Prepared, ctx: &'a SbomContext) -> Bom<'a> 
 
     let mut properties = Vec::new();
     for u in &inv.unknowns {
-        let layer = u
-            .layer
-            .as_ref()
-            .map(|l| format!(", layer {l}"))
-            .unwrap_or_default();
-        let text = format!(
-            "{}: {} (cataloger {}{layer})",
-            u.location, u.reason, u.cataloger
+        prop(
+            &mut properties,
+            "unknown",
+            crate::common::describe_unknown(u),
         );
-        prop(&mut properties, "unknown", text);
     }
     // Files we could not read mean packages may be missing: say so in the
     // standard way, not only in a tool-specific property.

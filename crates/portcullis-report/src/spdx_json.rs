@@ -152,15 +152,11 @@ pub(crate) fn document<'a>(prep: &'a Prepared, ctx: &'a SbomContext) -> Document
     let comment = (!inv.unknowns.is_empty()).then(|| {
         let mut text = String::from("Files that could not be read; packages may be missing:");
         for u in &inv.unknowns {
-            let layer = u
-                .layer
-                .as_ref()
-                .map(|l| format!(", layer {l}"))
-                .unwrap_or_default();
-            text.push_str(&format!(
-                "\n- {}: {} (cataloger {}{layer})",
-                u.location, u.reason, u.cataloger
-            ));
+            text.push_str(
+                "
+- ",
+            );
+            text.push_str(&crate::common::describe_unknown(u));
         }
         text
     });

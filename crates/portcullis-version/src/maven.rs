@@ -311,6 +311,11 @@ mod tests {
             assert_eq!(compare(a, b), Ordering::Equal, "{a} == {b}");
         }
         assert_eq!(compare("1-1", "1.1"), Ordering::Less);
+        // A cycle that follows from Maven's normalisation (the `ga` before
+        // the sub-list is dropped); reproduced on purpose, see maven_props.
+        assert_eq!(compare("1", "1-sp"), Ordering::Less);
+        assert_eq!(compare("1-sp", "1-ga-rc"), Ordering::Less);
+        assert_eq!(compare("1-ga-rc", "1"), Ordering::Less);
         assert_eq!(
             compare(
                 "1.0.0.99999999999999999999999999",

@@ -272,14 +272,16 @@ impl Pep440Version {
         }
     }
 
-    /// The release, epoch and post-release parts only (drops pre, dev and
-    /// local), used by the exclusive-ordering rules of specifiers.
-    fn base_with_post(&self) -> Pep440Version {
+    /// Epoch and release only (Python `packaging`'s `base_version`), used
+    /// by the exclusive-ordering rules of specifiers.
+    fn base_version(&self) -> Pep440Version {
         Pep440Version {
+            epoch: self.epoch,
+            release: self.release.clone(),
             pre: None,
+            post: None,
             dev: None,
             local: Vec::new(),
-            ..self.clone()
         }
     }
 }
@@ -451,22 +453,18 @@ fn satisfies_one(raw: &str, v: &Pep440Version, spec: &str) -> Result<bool, Versi
                 return Ok(false);
             }
             // `<V` must not admit pre-releases of V itself unless V is one.
-            Ok(t.is_prerelease()
-                || !(v.is_prerelease() && v.base_with_post() == t.base_with_post()))
+            Ok(t.is_prerelease() || !(v.is_prerelease() && v.base_version() == t.base_version()))
         }
         ">" => {
             let t = Pep440Version::parse(target)?;
             if v.public() <= t {
                 return Ok(false);
             }
-            // `>V` must not admit post-releases of V unless V is one; local
-            // versions of V were already excluded by comparing `public()`.
-            if t.post.is_none() && v.post.is_some() {
-                let mut vb = v.base_with_post();
-                vb.post = None;
-                if vb == t.base_with_post() {
-                    return Ok(false);
-                }
+            // `>V` must not admit post-releases of V unless V is one, nor
+            // local versions of V's release (as `packaging` does it).
+            let same_base = v.base_version() == t.base_version();
+            if same_base && ((t.post.is_none() && v.post.is_some()) || !v.local.is_empty()) {
+                return Ok(false);
             }
             Ok(true)
         }
@@ -641,6 +639,9 @@ mod tests {
             ("1.0.1", ">1.0", true),
             ("1.0+local", ">1.0", false),
             ("1.0.post2", ">1.0.post1", true),
+            ("1.0a2+local", ">1.0a1", false),
+            ("1.0.1+local", ">1.0", true),
+            ("2.0.post1.dev1", "<2.0.post2", false),
             ("2.0rc1", "<2.0.1", true),
             ("anything", "===anything", true),
             ("1.0", "", true),

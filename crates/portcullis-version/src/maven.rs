@@ -1,5 +1,6 @@
 //! Maven version ordering, following Maven 3's `ComparableVersion`
-//! (the classic algorithm of maven-artifact 3.x).
+//! (the algorithm of maven-artifact 3.x up to 3.8; checked against the
+//! 3.8 jar by `tests/maven_oracle.rs`).
 //!
 //! A version is split into items at `.` and `-` and at every transition
 //! between digits and letters. Numbers compare numerically; qualifiers
@@ -9,7 +10,11 @@
 //! digit) mean alpha/beta/milestone, and `cr` means `rc`. A `-` (or a
 //! digit/letter transition) opens a nested sub-list, so `1-1 < 1.1`.
 //! Trailing "null" items (0, "", empty list) are dropped, so
-//! `1 == 1.0 == 1.0.0`. Every string is a valid Maven version.
+//! `1 == 1.0 == 1.0.0`. A trailing qualifier after `.` is treated as after
+//! `-` (`1.beta == 1-beta`). Every string is a valid Maven version.
+//!
+//! Maven 3.9 changed some edge cases (e.g. `X-1` read as `X1`); those are
+//! not reproduced here.
 
 use std::cmp::Ordering;
 
@@ -88,10 +93,13 @@ impl Item {
             (Item::Str(_), Some(Item::Int(_))) => Ordering::Less,
             (Item::Str(a), Some(Item::Str(b))) => qualifier_rank(a).cmp(&qualifier_rank(b)),
             (Item::Str(_), Some(Item::List(_))) => Ordering::Less,
-            (Item::List(l), None) => match l.first() {
-                None => Ordering::Equal,
-                Some(first) => first.compare(None),
-            },
+            // Against "nothing", the first item that differs from its own
+            // null value decides (an empty list equals nothing).
+            (Item::List(l), None) => l
+                .iter()
+                .map(|i| i.compare(None))
+                .find(|o| *o != Ordering::Equal)
+                .unwrap_or(Ordering::Equal),
             (Item::List(_), Some(Item::Int(_))) => Ordering::Less,
             (Item::List(_), Some(Item::Str(_))) => Ordering::Greater,
             (Item::List(a), Some(Item::List(b))) => {
@@ -180,6 +188,11 @@ fn parse(version: &str) -> Vec<Item> {
             }
         } else if c.is_ascii_digit() {
             if !is_digit && i > start {
+                // A qualifier directly followed by a number (`rc1`) goes
+                // into a list of its own, as does the number after it.
+                if !b.current().is_empty() {
+                    b.open();
+                }
                 b.push(make_string(&text(start, i), true));
                 start = i;
                 b.open();
@@ -195,6 +208,11 @@ fn parse(version: &str) -> Vec<Item> {
         }
     }
     if chars.len() > start {
+        // A trailing qualifier after `.` is treated like one after `-`
+        // (`1.0.0.x1 < 1.0.0-x2` in Maven's words).
+        if !is_digit && !b.current().is_empty() {
+            b.open();
+        }
         b.push(make_item(is_digit, &text(start, chars.len())));
     }
     b.finish()
@@ -261,11 +279,12 @@ mod tests {
 
     #[test]
     fn comparable_version_test_numbers() {
-        // Maven's ComparableVersionTest, VERSIONS_NUMBER.
+        // Maven's ComparableVersionTest, VERSIONS_NUMBER (3.8 behaviour:
+        // a trailing `.a` is treated as `-a`, so `2.0.a == 2.0.0.a < 2-1`).
         ascending(&[
-            "2.0", "2-1", "2.0.a", "2.0.0.a", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b",
-            "2.1-c", "2.1-1", "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11",
-            "11.m2", "11.m11", "11", "11.a", "11b", "11c", "11m",
+            "2.0", "2.0.a", "2-1", "2.0.2", "2.0.123", "2.1.0", "2.1-a", "2.1b", "2.1-c", "2.1-1",
+            "2.1.0.1", "2.2", "2.123", "11.a2", "11.a11", "11.b2", "11.b11", "11.m2", "11.m11",
+            "11", "11.a", "11b", "11c", "11m",
         ]);
     }
 
@@ -304,6 +323,8 @@ mod tests {
             ("1cR", "1rC"),
             ("1m3", "1Milestone3"),
             ("1.0.0-SNAPSHOT", "1-snapshot"),
+            ("2.0.a", "2.0.0.a"),
+            ("1.beta", "1-beta"),
             ("00001", "1"),
             ("1.0.0000000000000000000000000000001", "1.0.1"),
         ];

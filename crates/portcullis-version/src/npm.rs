@@ -273,7 +273,8 @@ impl Comparator {
 /// A parsed npm range: a union of comparator sets.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Range {
-    /// The alternatives (`||`); each inner list must hold entirely.
+    /// The alternatives (`||`); each inner list must hold entirely. An
+    /// empty list is node-semver's "any" (every release).
     pub sets: Vec<Vec<Comparator>>,
 }
 
@@ -342,10 +343,11 @@ fn bump(n: u64, orig: &str) -> Result<u64, VersionError> {
         .ok_or_else(|| err("npm", orig, "version field overflows"))
 }
 
-/// Comparators matching everything (but still subject to the pre-release
-/// rule, like node-semver's `*`).
+/// node-semver's "any" comparator (`*`, `x`, an empty set): represented as
+/// a set with no comparators, which admits every release but, having no
+/// pre-release comparator, no pre-release.
 fn any() -> Vec<Comparator> {
-    vec![Comparator::new(Op::Ge, SemVer::new(0, 0, 0, Vec::new()))]
+    Vec::new()
 }
 
 /// Comparators matching nothing.
@@ -501,6 +503,17 @@ fn split_op(tok: &str) -> (&str, &str) {
 }
 
 fn parse_set(set: &str, orig: &str) -> Result<Vec<Comparator>, VersionError> {
+    let mut out = parse_set_raw(set, orig)?;
+    // node-semver rewrites every `>=0.0.0` comparator to "any" (its
+    // `replaceGTE0`). Within a set that changes nothing, but a set left
+    // empty becomes "any", which matters for the union collapse in
+    // `Range::parse` (`>=0.x || >=2.0.0-rc.1` rejects `2.0.0-rc.1`).
+    let zero = SemVer::new(0, 0, 0, Vec::new());
+    out.retain(|c| !(c.op == Op::Ge && c.version == zero && !c.version.is_prerelease()));
+    Ok(out)
+}
+
+fn parse_set_raw(set: &str, orig: &str) -> Result<Vec<Comparator>, VersionError> {
     let words: Vec<&str> = set.split_whitespace().collect();
     if words.is_empty() {
         return Ok(any());
@@ -565,10 +578,16 @@ fn parse_set(set: &str, orig: &str) -> Result<Vec<Comparator>, VersionError> {
 impl Range {
     /// Parses an npm range expression.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        let sets = input
+        let mut sets = input
             .split("||")
             .map(|s| parse_set(s, input))
             .collect::<Result<Vec<_>, _>>()?;
+        // node-semver collapses a union containing an "any" set to just that
+        // set. That is not a no-op: it drops alternatives that could admit a
+        // pre-release (`>=1.2.3-beta.1 || *` rejects `1.2.3-beta.1`).
+        if sets.len() > 1 && sets.iter().any(Vec::is_empty) {
+            sets = vec![Vec::new()];
+        }
         Ok(Range { sets })
     }
 
@@ -725,6 +744,20 @@ mod tests {
         );
         check("=1.2.3", &["1.2.3", "v1.2.3"], &["1.2.4"]);
         check("<0.0.0", &[], &["0.0.0", "1.0.0"]);
+        check(">=0.x || >=2.0.0-rc.1", &["2.0.0"], &["2.0.0-rc.1"]);
+        check(">=0.0.0 || >=2.0.0-rc.1", &["0.0.0"], &["2.0.0-rc.1"]);
+        // node-semver collapses a union with `*` to `*`, pre-release rule
+        // included.
+        check(
+            ">=1.2.3-beta.1 || *",
+            &["1.2.3", "0.0.1"],
+            &["1.2.3-beta.1"],
+        );
+        check(
+            ">=1.2.3-beta.1 || >=2.0.0",
+            &["1.2.3-beta.1"],
+            &["1.2.3-alpha"],
+        );
     }
 
     #[test]

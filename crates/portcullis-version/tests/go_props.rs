@@ -1,6 +1,8 @@
 //! Property tests for Go module versions: total order, pseudo-versions as
 //! pre-releases, `+incompatible` ignored, and no panics.
 
+mod common;
+
 use std::cmp::Ordering;
 
 use portcullis_version::golang::{compare, parse};
@@ -30,25 +32,25 @@ fn version() -> impl Strategy<Value = String> {
         })
 }
 
+/// The scheme's comparison on versions the generator made valid.
+fn order(a: &str, b: &str) -> Ordering {
+    compare(a, b).unwrap()
+}
+
 proptest! {
     #[test]
     fn reflexive(v in version()) {
-        prop_assert_eq!(compare(&v, &v).unwrap(), Ordering::Equal);
+        common::reflexive(order, &v)?;
     }
 
     #[test]
     fn antisymmetric(a in version(), b in version()) {
-        prop_assert_eq!(compare(&a, &b).unwrap(), compare(&b, &a).unwrap().reverse());
+        common::antisymmetric(order, &a, &b)?;
     }
 
     #[test]
-    fn transitive(mut vs in prop::collection::vec(version(), 2..10)) {
-        vs.sort_by(|a, b| compare(a, b).unwrap());
-        for i in 0..vs.len() {
-            for j in i + 1..vs.len() {
-                prop_assert_ne!(compare(&vs[i], &vs[j]).unwrap(), Ordering::Greater);
-            }
-        }
+    fn transitive(vs in prop::collection::vec(version(), 2..10)) {
+        common::transitive(order, vs)?;
     }
 
     #[test]

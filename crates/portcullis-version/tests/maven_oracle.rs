@@ -2,26 +2,14 @@
 //! (the `maven-artifact` jar's command-line entry point) when `mvn` and
 //! `java` are installed. Skips with a message otherwise.
 
+mod common;
+
 use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::process::Command;
 
+use common::Lcg;
 use portcullis_version::maven::compare;
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next(xs.len() as u64) as usize]
-    }
-}
 
 /// The maven-artifact jar of the installed Maven, found via `mvn -v`.
 fn artifact_jar() -> Option<PathBuf> {
@@ -52,7 +40,7 @@ fn generate(n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
             let mut s = r.pick(&["1", "2", "1.0", "1.1", "10"]).to_string();
-            for _ in 0..r.next(5) {
+            for _ in 0..r.below(5) {
                 s.push_str(r.pick(&[".", "-", ""]));
                 s.push_str(r.pick(&tokens));
             }

@@ -2,27 +2,15 @@
 //! node-semver (the copy bundled with the installed npm) when `node` and
 //! `npm` are available. Skips with a message otherwise.
 
+mod common;
+
 use std::cmp::Ordering;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+use common::Lcg;
 use portcullis_version::npm::{compare, Range};
-
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next(xs.len() as u64) as usize]
-    }
-}
 
 /// node-semver as shipped inside npm, located via `npm root -g`.
 fn node_semver() -> Option<PathBuf> {
@@ -59,7 +47,7 @@ const VERSIONS: [&str; 22] = [
 
 fn partial(r: &mut Lcg) -> String {
     let v = r.pick(&VERSIONS);
-    match r.next(6) {
+    match r.below(6) {
         // Truncate to major or major.minor, or wildcard the tail.
         0 => v.split('.').next().unwrap_or("1").to_string(),
         1 => v.split('.').take(2).collect::<Vec<_>>().join("."),
@@ -75,14 +63,14 @@ fn generate_ranges(n: usize) -> Vec<String> {
     let mut r = Lcg(0xbeef);
     (0..n)
         .map(|_| {
-            let sets = 1 + r.next(2);
+            let sets = 1 + r.below(2);
             let mut out = Vec::new();
             for _ in 0..sets {
-                if r.next(6) == 0 {
+                if r.below(6) == 0 {
                     out.push(format!("{} - {}", partial(&mut r), partial(&mut r)));
                     continue;
                 }
-                let comps = 1 + r.next(2);
+                let comps = 1 + r.below(2);
                 let set: Vec<String> = (0..comps)
                     .map(|_| {
                         let op = r.pick(&["", "=", "<", "<=", ">", ">=", "~", "^", ">= "]);

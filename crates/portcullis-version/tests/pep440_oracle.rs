@@ -2,27 +2,14 @@
 //! `packaging` library (the reference implementation used by pip), when it
 //! is installed. Skips with a message otherwise.
 
+mod common;
+
 use std::cmp::Ordering;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
+use common::Lcg;
 use portcullis_version::pep440::{compare, Pep440Version};
-
-/// Deterministic generator (an LCG) so a failure is reproducible.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.next(xs.len() as u64) as usize]
-    }
-}
 
 /// Versions in the permissive syntax, deliberately mixing spellings and
 /// including close neighbours (trailing zeros, implicit numbers).
@@ -31,25 +18,25 @@ fn generate(n: usize) -> Vec<String> {
     (0..n)
         .map(|_| {
             let mut s = String::new();
-            if r.next(8) == 0 {
+            if r.below(8) == 0 {
                 s.push('v');
             }
-            if r.next(10) == 0 {
+            if r.below(10) == 0 {
                 s.push_str("1!");
             }
-            let segs = 1 + r.next(4);
+            let segs = 1 + r.below(4);
             let rel: Vec<String> = (0..segs)
                 .map(|_| r.pick(&["0", "1", "2", "10"]).to_string())
                 .collect();
             s.push_str(&rel.join("."));
-            if r.next(2) == 0 {
+            if r.below(2) == 0 {
                 s.push_str(r.pick(&["", ".", "-", "_"]));
                 s.push_str(r.pick(&["a", "alpha", "b", "beta", "rc", "c", "pre", "preview", "RC"]));
                 s.push_str(r.pick(&["", "0", "1", "2", "11"]));
             }
-            if r.next(3) == 0 {
-                match r.next(3) {
-                    0 => s.push_str(&format!("-{}", r.next(3))),
+            if r.below(3) == 0 {
+                match r.below(3) {
+                    0 => s.push_str(&format!("-{}", r.below(3))),
                     _ => {
                         s.push_str(r.pick(&[".", "-", "_", ""]));
                         s.push_str(r.pick(&["post", "rev", "r"]));
@@ -57,16 +44,16 @@ fn generate(n: usize) -> Vec<String> {
                     }
                 }
             }
-            if r.next(3) == 0 {
+            if r.below(3) == 0 {
                 s.push_str(r.pick(&[".dev", "dev", "-dev", "_DEV"]));
                 s.push_str(r.pick(&["", "0", "1", "5"]));
             }
-            if r.next(4) == 0 {
+            if r.below(4) == 0 {
                 s.push('+');
                 s.push_str(r.pick(&["abc", "1", "abc.5", "abc.z", "2", "10", "a-1", "ubuntu_2"]));
             }
             // Some deliberately malformed inputs, to compare what is accepted.
-            if r.next(15) == 0 {
+            if r.below(15) == 0 {
                 s.push_str(r.pick(&["..", "+", "-", "foo", "_", ".post.", "+a..b", "!"]));
             }
             s

@@ -144,15 +144,26 @@ impl Transport {
         let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
             .await
             .map_err(|e| self.hyper_err(&e))?;
-        // The connection task ends with the exchange; its error, if any,
-        // surfaces through the response or the body.
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-        tokio::time::timeout(limit, sender.send_request(req))
-            .await
-            .map_err(|_| self.timeout_err("answer", limit))?
-            .map_err(|e| self.hyper_err(&e))
+        // The connection task ends with the exchange. Dropping its handle on
+        // success does not stop it (the body is still to be streamed).
+        let connection = tokio::spawn(conn);
+        match tokio::time::timeout(limit, sender.send_request(req)).await {
+            Err(_) => Err(self.timeout_err("answer", limit)),
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(e)) => {
+                // The request may only learn that the connection closed; why
+                // it closed is the connection's own error. Under TLS 1.3 a
+                // rejected client certificate arrives as an alert after the
+                // handshake, and whether the request or the connection sees
+                // it first is a race: prefer the connection's reason.
+                if let Ok(Ok(Err(closed))) = tokio::time::timeout(limit, connection).await {
+                    if tls::find_tls_error(&closed).is_some() {
+                        return Err(self.hyper_err(&closed));
+                    }
+                }
+                Err(self.hyper_err(&e))
+            }
+        }
     }
 
     /// Classifies a hyper error: TLS alerts (a rejected client certificate

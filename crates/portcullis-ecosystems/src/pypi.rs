@@ -16,22 +16,10 @@ use crate::util::{rfc822_fields, PackageFacts};
 /// The Python cataloger.
 pub struct PythonCataloger;
 
-/// PEP 503 name normalisation.
+/// PEP 503 name normalisation (kept here for callers of this crate; the
+/// rule itself lives with [`Ecosystem`] so that advisories share it).
 pub fn normalize_name(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut in_separator = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !in_separator {
-                out.push('-');
-            }
-            in_separator = true;
-        } else {
-            out.extend(c.to_lowercase());
-            in_separator = false;
-        }
-    }
-    out
+    Ecosystem::Pypi.normalize_name(name)
 }
 
 /// Name, version and licences from a METADATA / PKG-INFO document.

@@ -42,6 +42,30 @@ impl Ecosystem {
         }
     }
 
+    /// The name as the ecosystem compares it: PEP 503 for Python
+    /// (`Jinja2` → `jinja2`, `zope.interface` → `zope-interface`), because
+    /// advisories and installers spell the same distribution differently;
+    /// verbatim elsewhere.
+    pub fn normalize_name(self, name: &str) -> String {
+        if self != Ecosystem::Pypi {
+            return name.to_owned();
+        }
+        let mut out = String::with_capacity(name.len());
+        let mut in_separator = false;
+        for c in name.trim().chars() {
+            if matches!(c, '-' | '_' | '.') {
+                if !in_separator {
+                    out.push('-');
+                }
+                in_separator = true;
+            } else {
+                out.extend(c.to_lowercase());
+                in_separator = false;
+            }
+        }
+        out
+    }
+
     /// Whether the packages come from an operating-system package manager
     /// (matched against the distro's own advisories, by source package).
     pub fn is_os(self) -> bool {

@@ -1,0 +1,3 @@
+//! One module per upstream format.
+
+pub(crate) mod debian;

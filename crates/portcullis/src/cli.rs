@@ -22,6 +22,11 @@ pub(crate) struct Cli {
 pub(crate) enum Command {
     /// Write the software bill of materials of an image.
     Sbom(SbomArgs),
+    /// Build, update and inspect the vulnerability DB.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Explain why a vulnerability is, or is not, reported for an image.
+    Explain(ExplainArgs),
     /// Print the version.
     Version,
 }
@@ -66,6 +71,86 @@ pub(crate) struct SbomArgs {
         default_value = "json"
     )]
     pub(crate) outputs: Vec<String>,
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+}
+
+/// Which DB file to use.
+#[derive(Debug, Args)]
+pub(crate) struct DbPathArg {
+    /// The DB file (default: $XDG_CACHE_HOME/portcullis/db/portcullis.db).
+    #[arg(long = "db", value_name = "FILE", env = "PORTCULLIS_DB")]
+    pub(crate) db: Option<PathBuf>,
+}
+
+impl DbPathArg {
+    pub(crate) fn path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(portcullis_db::default_path)
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum DbCommand {
+    /// Build or extend the DB from local files, directory trees and zips
+    /// (OSV JSON/YAML, Debian tracker JSON and DSA/DLA lists, vuln-list-debian,
+    /// Alpine secdb, NVD 2.0, nodejs security-wg).
+    Import(DbImportArgs),
+    /// Download the public sources and rebuild the DB (atomically).
+    Update(DbUpdateArgs),
+    /// Print the DB's age, sources and counts.
+    Status(DbStatusArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbImportArgs {
+    /// Files, directories or zips to import.
+    #[arg(value_name = "PATH", required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub(crate) db: DbPathArg,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbUpdateArgs {
+    #[command(flatten)]
+    pub(crate) db: DbPathArg,
+    /// Point a feed at a mirror (NAME=URL, also file paths), add a feed, or
+    /// switch one off (NAME=off). Repeatable.
+    #[arg(long = "source", value_name = "NAME=URL")]
+    pub(crate) sources: Vec<String>,
+    /// Start from no feeds at all (only the --source ones).
+    #[arg(long)]
+    pub(crate) no_default_sources: bool,
+    /// Proxy URL for the downloads (default: HTTPS_PROXY / NO_PROXY).
+    #[arg(long, value_name = "URL", env = "PORTCULLIS_PROXY")]
+    pub(crate) proxy: Option<String>,
+    /// Extra PEM CA certificates to trust for the downloads.
+    #[arg(long, value_name = "FILE", env = "PORTCULLIS_CA_BUNDLE")]
+    pub(crate) ca_bundle: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct DbStatusArgs {
+    #[command(flatten)]
+    pub(crate) db: DbPathArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// The image (same forms as `sbom`).
+    #[arg(value_name = "IMAGE")]
+    pub(crate) image: String,
+    /// The vulnerability id (CVE, GHSA, PYSEC, DSA, …; any alias works).
+    #[arg(value_name = "VULN-ID")]
+    pub(crate) vuln_id: String,
+    #[command(flatten)]
+    pub(crate) db: DbPathArg,
+    /// Print JSON instead of text.
+    #[arg(long)]
+    pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) source: SourceArgs,
 }

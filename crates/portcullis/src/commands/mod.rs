@@ -1,6 +1,9 @@
 //! One module per subcommand; each stays thin: resolve settings, call the
 //! libraries, render, return an exit status.
 
+mod db;
+mod db_update;
+mod explain;
 mod sbom;
 mod source;
 
@@ -11,6 +14,8 @@ use crate::printer::Printer;
 pub(crate) fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Sbom(args) => sbom::run(&args, printer),
+        Command::Db(command) => db::run(&command, printer),
+        Command::Explain(args) => explain::run(&args, printer),
         Command::Version => {
             #[allow(clippy::print_stdout)]
             {

@@ -62,3 +62,34 @@ pub fn fixtures() -> Option<PathBuf> {
 }
 
 pub mod oci;
+
+/// The shared advisory corpus (`../shared/vulndata` beside the repository).
+/// Never copied into the repository; under CI its absence is a failure.
+pub fn vulndata() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vulndata");
+    if dir.join("README.md").exists() {
+        return Some(dir);
+    }
+    if std::env::var_os("CI").is_some() {
+        panic!("../shared/vulndata must sit beside the repository under CI");
+    }
+    eprintln!("SKIPPED: ../shared/vulndata is not beside the repository");
+    None
+}
+
+/// `portcullis db import PATHS --db DB`, asserting success.
+pub fn db_import(db: &Path, paths: &[PathBuf]) -> Output {
+    let mut args = vec!["db".to_owned(), "import".to_owned(), "--db".to_owned(), db.display().to_string()];
+    args.extend(paths.iter().map(|p| p.display().to_string()));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let out = portcullis(&args);
+    assert_eq!(code(&out), 0, "db import failed: {}", stderr(&out));
+    out
+}
+
+/// The inventory of an image, read through `portcullis sbom -o json`.
+pub fn inventory(image: &str) -> portcullis_types::Inventory {
+    let out = portcullis(&["sbom", image, "-o", "json"]);
+    assert_eq!(code(&out), 0, "sbom {image}: {}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("sbom -o json is an Inventory")
+}

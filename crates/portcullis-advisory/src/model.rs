@@ -203,6 +203,39 @@ pub struct Range {
     pub events: Vec<Event>,
 }
 
+impl Range {
+    /// A node-semver range: affected when `vulnerable` is satisfied and
+    /// `patched` (when given) is not. See [`RangeKind::NpmRange`].
+    pub fn npm(vulnerable: &str, patched: Option<&str>) -> Range {
+        let mut events = vec![Event::Introduced(vulnerable.to_owned())];
+        if let Some(p) = patched {
+            events.push(Event::Fixed(p.to_owned()));
+        }
+        Range {
+            kind: RangeKind::NpmRange,
+            events,
+        }
+    }
+
+    /// For an [`RangeKind::NpmRange`] range: `(vulnerable, patched)`
+    /// expressions. `None` for any other kind.
+    pub fn npm_expressions(&self) -> Option<(&str, Option<&str>)> {
+        if self.kind != RangeKind::NpmRange {
+            return None;
+        }
+        let mut vulnerable = None;
+        let mut patched = None;
+        for e in &self.events {
+            match e {
+                Event::Introduced(v) => vulnerable = Some(v.as_str()),
+                Event::Fixed(p) => patched = Some(p.as_str()),
+                Event::LastAffected(_) | Event::Limit(_) => {}
+            }
+        }
+        Some((vulnerable?, patched))
+    }
+}
+
 /// OSV range type.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
@@ -213,6 +246,15 @@ pub enum RangeKind {
     Semver,
     /// Commit hashes: cannot be evaluated against an installed version.
     Git,
+    /// node-semver range expressions, kept verbatim because node-semver's
+    /// semantics (exclusive lower bounds, `||` unions, prerelease rules) do
+    /// not convert exactly to OSV events. Used by the nodejs security-wg
+    /// importer. The range holds `Introduced(EXPR)`: versions that satisfy
+    /// EXPR are affected, and optionally `Fixed(EXPR)`: versions that satisfy
+    /// that EXPR are not (security-wg `patched_versions` / core `patched`).
+    /// Evaluate with `portcullis_version::npm::Range::satisfies`; see
+    /// [`Range::npm`] and [`Range::npm_expressions`].
+    NpmRange,
 }
 
 /// An OSV range event. `Introduced("0")` means "from the beginning".

@@ -50,7 +50,6 @@ use crate::ImportItem;
 
 /// Which Debian format a file is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[allow(dead_code)] // until the import walker dispatches here
 pub(crate) enum DebianFormat {
     /// The security tracker's `tracker/data/json`.
     TrackerJson,
@@ -72,7 +71,6 @@ pub(crate) struct Parsed {
     /// The records.
     pub(crate) items: Vec<ImportItem>,
     /// One line per skipped part, e.g. `line 12: expected '[DD Mon YYYY] DSA-…'`.
-    #[allow(dead_code)] // for the import walker's report; read by the tests meanwhile
     pub(crate) warnings: Vec<String>,
 }
 
@@ -82,7 +80,6 @@ const SNIFF_LEN: usize = 1024;
 /// Recognises a Debian file from its name and its first KiB; `None` when it
 /// is not one of ours (OSV and the others never match: the checks look for
 /// keys and shapes only these formats have).
-#[allow(dead_code)] // until the import walker dispatches here
 pub(crate) fn sniff(name: &str, bytes: &[u8]) -> Option<DebianFormat> {
     let head = &bytes[..bytes.len().min(SNIFF_LEN)];
     let head = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(head);
@@ -117,7 +114,7 @@ pub(crate) fn sniff(name: &str, bytes: &[u8]) -> Option<DebianFormat> {
 /// Parses a file of the given format. Parts of a file that are damaged but
 /// leave the rest readable are skipped; see [`parse_with_warnings`] to learn
 /// which. The error names the problem when the file as a whole is unreadable.
-#[allow(dead_code)] // until the import walker dispatches here
+#[allow(dead_code)] // the walker calls `parse_with_warnings`; this is the short form
 pub(crate) fn parse(
     format: DebianFormat,
     bytes: &[u8],
@@ -126,7 +123,9 @@ pub(crate) fn parse(
     parse_with_warnings(format, bytes, origin).map(|parsed| parsed.items)
 }
 
-/// [`parse`], also returning what was skipped.
+/// [`parse`], also returning the parts that were skipped, one reason each
+/// (`line 12: expected '[DD Mon YYYY] DSA-…'; block skipped`,
+/// `Annotations[3]: unknown Kind "frobbed"; skipped`).
 pub(crate) fn parse_with_warnings(
     format: DebianFormat,
     bytes: &[u8],

@@ -13,6 +13,7 @@
 mod build;
 mod read;
 mod schema;
+pub mod update;
 
 use std::path::{Path, PathBuf};
 

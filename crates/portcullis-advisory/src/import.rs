@@ -96,7 +96,12 @@ pub fn import_path_with(
     limits: &Limits,
     sink: &mut dyn FnMut(ImportItem),
 ) -> Result<ImportReport, ImportError> {
+    let origin_prefix = match path.parent().map(|p| p.display().to_string()) {
+        Some(p) if !p.is_empty() => format!("{}/", p.trim_end_matches('/')),
+        _ => String::new(),
+    };
     let mut importer = Importer {
+        origin_prefix,
         limits,
         sink,
         report: ImportReport::default(),
@@ -111,6 +116,7 @@ pub fn import_path_with(
 pub fn import_bytes(name: &str, bytes: &[u8], sink: &mut dyn FnMut(ImportItem)) -> ImportReport {
     let limits = Limits::default();
     let mut importer = Importer {
+        origin_prefix: String::new(),
         limits: &limits,
         sink,
         report: ImportReport::default(),
@@ -134,6 +140,10 @@ fn too_big(size: u64, limit: u64) -> String {
 
 /// Import state shared by the walker and the zip reader.
 pub(crate) struct Importer<'a> {
+    /// Stripped from file labels to make a record's `origin`: evidence
+    /// names the file relative to what was imported (`pypa/vulns/…`), not
+    /// where the importing machine keeps it.
+    pub(crate) origin_prefix: String,
     pub(crate) limits: &'a Limits,
     sink: &'a mut dyn FnMut(ImportItem),
     pub(crate) report: ImportReport,
@@ -193,8 +203,15 @@ impl Importer<'_> {
                 for reason in parsed.skipped {
                     self.skip(label, reason);
                 }
-                for item in parsed.items {
+                for mut item in parsed.items {
                     self.report.records += 1;
+                    let origin = match &mut item {
+                        ImportItem::Advisory(a) => &mut a.origin,
+                        ImportItem::Cvss { origin, .. } => origin,
+                    };
+                    if let Some(rest) = origin.strip_prefix(self.origin_prefix.as_str()) {
+                        *origin = rest.to_owned();
+                    }
                     (self.sink)(item);
                 }
             }

@@ -253,11 +253,20 @@ mod tests {
         let sid = distro("debian", None, Some("trixie"));
         assert_eq!(Namespace::for_distro(&sid).unwrap().as_str(), "debian:13");
         let alpine = distro("alpine", Some("3.18.4"), None);
-        assert_eq!(Namespace::for_distro(&alpine).unwrap().as_str(), "alpine:3.18");
+        assert_eq!(
+            Namespace::for_distro(&alpine).unwrap().as_str(),
+            "alpine:3.18"
+        );
         let rocky = distro("rocky", Some("9.3"), None);
         assert_eq!(Namespace::for_distro(&rocky).unwrap().as_str(), "rocky:9");
-        assert_eq!(Namespace::distro("debian", "bookworm").as_str(), "debian:12");
-        assert_ne!(Namespace::distro("debian", "bullseye"), Namespace::for_distro(&d12).unwrap());
+        assert_eq!(
+            Namespace::distro("debian", "bookworm").as_str(),
+            "debian:12"
+        );
+        assert_ne!(
+            Namespace::distro("debian", "bullseye"),
+            Namespace::for_distro(&d12).unwrap()
+        );
     }
 
     #[test]

@@ -201,16 +201,24 @@ fn in_npm_range(
 ) -> Result<bool, VersionError> {
     npm::SemVer::parse(installed)?;
     if !npm::Range::parse(vulnerable)?.satisfies(installed) {
-        log.push(format!("{installed} does not satisfy {vulnerable:?} (vulnerable, node-semver)"));
+        log.push(format!(
+            "{installed} does not satisfy {vulnerable:?} (vulnerable, node-semver)"
+        ));
         return Ok(false);
     }
-    log.push(format!("{installed} satisfies {vulnerable:?} (vulnerable, node-semver)"));
+    log.push(format!(
+        "{installed} satisfies {vulnerable:?} (vulnerable, node-semver)"
+    ));
     if let Some(p) = patched.filter(|p| !p.trim().is_empty()) {
         if npm::Range::parse(p)?.satisfies(installed) {
-            log.push(format!("{installed} satisfies {p:?} (patched, node-semver)"));
+            log.push(format!(
+                "{installed} satisfies {p:?} (patched, node-semver)"
+            ));
             return Ok(false);
         }
-        log.push(format!("{installed} does not satisfy {p:?} (patched, node-semver)"));
+        log.push(format!(
+            "{installed} does not satisfy {p:?} (patched, node-semver)"
+        ));
     }
     Ok(true)
 }
@@ -243,7 +251,10 @@ fn in_range(
     let mut error = None;
     events.sort_by(|a, b| {
         let (va, vb) = (event_version(a), event_version(b));
-        let by_version = match (is_zero(va) && is_introduced(a), is_zero(vb) && is_introduced(b)) {
+        let by_version = match (
+            is_zero(va) && is_introduced(a),
+            is_zero(vb) && is_introduced(b),
+        ) {
             (true, true) => Ordering::Equal,
             (true, false) => Ordering::Less,
             (false, true) => Ordering::Greater,

@@ -59,9 +59,13 @@ pub fn explain(db: &Db, inventory: &Inventory, id: &str) -> Result<Explanation, 
                         // Say so when the row would have named this package.
                         let same_world = affected.namespace.language() == Some(package.ecosystem);
                         if same_world
-                            && affected.namespace.normalize_package(&package.name) == affected.package
+                            && affected.namespace.normalize_package(&package.name)
+                                == affected.package
                         {
-                            verdicts.push(format!("{} {}: not matched: {reason}", package.name, package.version));
+                            verdicts.push(format!(
+                                "{} {}: not matched: {reason}",
+                                package.name, package.version
+                            ));
                         }
                         continue;
                     }
@@ -87,7 +91,11 @@ pub fn explain(db: &Db, inventory: &Inventory, id: &str) -> Result<Explanation, 
                         package.name,
                         package.version,
                         keys.version,
-                        if confirmed { "AFFECTED (confirmed)" } else { "POTENTIALLY affected" },
+                        if confirmed {
+                            "AFFECTED (confirmed)"
+                        } else {
+                            "POTENTIALLY affected"
+                        },
                         fixed.map(|f| format!(", fixed in {f}")).unwrap_or_default(),
                         comparisons.join("; "),
                         doubt.map(|d| format!(" ({d})")).unwrap_or_default(),

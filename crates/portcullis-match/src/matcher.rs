@@ -58,19 +58,29 @@ pub fn lookup_keys(package: &Package, distro: Option<&Distro>) -> Result<LookupK
             ));
         }
     }
-    let namespace = Namespace::for_package(ecosystem, distro)
-        .ok_or_else(|| "the image's distro is unknown, so its OS packages cannot be matched".to_owned())?;
+    let namespace = Namespace::for_package(ecosystem, distro).ok_or_else(|| {
+        "the image's distro is unknown, so its OS packages cannot be matched".to_owned()
+    })?;
     let (names, version) = match ecosystem {
         Ecosystem::Deb | Ecosystem::Apk => {
-            let source = package.source_name.clone().unwrap_or_else(|| package.name.clone());
+            let source = package
+                .source_name
+                .clone()
+                .unwrap_or_else(|| package.name.clone());
             let version = match ecosystem {
                 Ecosystem::Deb => package.source_version.clone(),
                 _ => None,
             };
-            (vec![source], version.unwrap_or_else(|| package.version.clone()))
+            (
+                vec![source],
+                version.unwrap_or_else(|| package.version.clone()),
+            )
         }
         Ecosystem::Rpm => {
-            let mut names = vec![package.source_name.clone().unwrap_or_else(|| package.name.clone())];
+            let mut names = vec![package
+                .source_name
+                .clone()
+                .unwrap_or_else(|| package.name.clone())];
             if !names.contains(&package.name) {
                 names.push(package.name.clone());
             }
@@ -149,7 +159,9 @@ pub fn match_inventory(db: &Db, inventory: &Inventory) -> Result<MatchOutcome, M
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
-    not_matched.sort_by(|a, b| (a.ecosystem, &a.name, &a.version).cmp(&(b.ecosystem, &b.name, &b.version)));
+    not_matched.sort_by(|a, b| {
+        (a.ecosystem, &a.name, &a.version).cmp(&(b.ecosystem, &b.name, &b.version))
+    });
     Ok(MatchOutcome {
         findings,
         not_matched,

@@ -76,11 +76,16 @@ pub(crate) fn merge(
     let mut findings = Vec::with_capacity(groups.len());
     for (_, mut group) in groups {
         group.sort_by(|a, b| {
-            (feed_rank(&a.advisory.source), &a.advisory.id, a.candidate.row).cmp(&(
-                feed_rank(&b.advisory.source),
-                &b.advisory.id,
-                b.candidate.row,
-            ))
+            (
+                feed_rank(&a.advisory.source),
+                &a.advisory.id,
+                a.candidate.row,
+            )
+                .cmp(&(
+                    feed_rank(&b.advisory.source),
+                    &b.advisory.id,
+                    b.candidate.row,
+                ))
         });
         findings.push(finding(db, package, keys, &group)?);
     }
@@ -99,7 +104,11 @@ fn finding(
         .map(String::as_str)
         .collect();
     let id = preferred_id(&ids).to_owned();
-    let aliases = ids.iter().filter(|i| **i != id).map(|i| (*i).to_owned()).collect();
+    let aliases = ids
+        .iter()
+        .filter(|i| **i != id)
+        .map(|i| (*i).to_owned())
+        .collect();
 
     let comparator = group[0].comparator;
     let fixed_version = group
@@ -151,7 +160,9 @@ fn finding(
             doubt: h.doubt.clone(),
         })
         .collect();
-    evidence.sort_by(|a, b| (&a.source, &a.advisory, a.db_row).cmp(&(&b.source, &b.advisory, b.db_row)));
+    evidence.sort_by(|a, b| {
+        (&a.source, &a.advisory, a.db_row).cmp(&(&b.source, &b.advisory, b.db_row))
+    });
     Ok(Finding {
         id,
         aliases,
@@ -231,7 +242,11 @@ impl Scores {
                 .iter()
                 .flat_map(|h| h.advisory.cvss.iter())
                 .filter(|c| c.version == version)
-                .max_by(|a, b| a.score.total_cmp(&b.score).then_with(|| b.vector.cmp(&a.vector)))
+                .max_by(|a, b| {
+                    a.score
+                        .total_cmp(&b.score)
+                        .then_with(|| b.vector.cmp(&a.vector))
+                })
                 .cloned()
         };
         s.v3 = s.v3.or_else(|| best(CvssVersion::V3));
@@ -267,12 +282,22 @@ fn severity(group: &[&Hit], scores: &Scores) -> (u8, String) {
     }
     let from = |nvd: bool, v: &str| format!("{}-cvss-{v}", if nvd { "nvd" } else { "advisory" });
     if let Some(c) = &scores.v3 {
-        return (Severity::from_cvss(c.version, c.score).0, from(scores.from_nvd.1, "v3"));
+        return (
+            Severity::from_cvss(c.version, c.score).0,
+            from(scores.from_nvd.1, "v3"),
+        );
     }
     if let Some(c) = &scores.v2 {
-        return (Severity::from_cvss(c.version, c.score).0, from(scores.from_nvd.0, "v2"));
+        return (
+            Severity::from_cvss(c.version, c.score).0,
+            from(scores.from_nvd.0, "v2"),
+        );
     }
-    if let Some(s) = group.iter().filter_map(|h| h.advisory.vendor_severity).max() {
+    if let Some(s) = group
+        .iter()
+        .filter_map(|h| h.advisory.vendor_severity)
+        .max()
+    {
         return (s.0, "vendor".to_owned());
     }
     (1, "unknown".to_owned())
@@ -280,6 +305,10 @@ fn severity(group: &[&Hit], scores: &Scores) -> (u8, String) {
 
 fn first_sentence(text: &str) -> String {
     let line = text.lines().next().unwrap_or("").trim();
-    let cut = line.char_indices().nth(200).map(|(i, _)| i).unwrap_or(line.len());
+    let cut = line
+        .char_indices()
+        .nth(200)
+        .map(|(i, _)| i)
+        .unwrap_or(line.len());
     line[..cut].to_owned()
 }

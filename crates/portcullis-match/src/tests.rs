@@ -40,7 +40,9 @@ fn limit(v: &str) -> Event {
 fn judge(a: &Affected, eco: Ecosystem, v: &str) -> Option<(bool, Option<String>)> {
     match evaluate(a, eco, v) {
         Verdict::NotAffected { .. } => None,
-        Verdict::Affected { confirmed, fixed, .. } => Some((confirmed, fixed)),
+        Verdict::Affected {
+            confirmed, fixed, ..
+        } => Some((confirmed, fixed)),
     }
 }
 
@@ -67,7 +69,10 @@ fn several_intervals_in_one_range_in_any_order() {
         &[],
     );
     let eco = Ecosystem::Pypi;
-    assert_eq!(judge(&a, eco, "1.11.19"), Some((true, Some("1.11.20".into()))));
+    assert_eq!(
+        judge(&a, eco, "1.11.19"),
+        Some((true, Some("1.11.20".into())))
+    );
     assert_eq!(judge(&a, eco, "1.11.20"), None);
     assert_eq!(judge(&a, eco, "2.1"), None);
     assert_eq!(judge(&a, eco, "2.2"), Some((true, Some("2.2.5".into()))));
@@ -92,37 +97,66 @@ fn limit_bounds_the_range() {
 
 #[test]
 fn explicit_versions_match_exactly() {
-    let a = entry(RangeKind::Git, &[intro("abc123"), fixed("def456")], &["2.19.1", "2.19.0"]);
+    let a = entry(
+        RangeKind::Git,
+        &[intro("abc123"), fixed("def456")],
+        &["2.19.1", "2.19.0"],
+    );
     assert_eq!(judge(&a, Ecosystem::Pypi, "2.19.1"), Some((true, None)));
-    assert_eq!(judge(&a, Ecosystem::Pypi, "2.20"), None, "git ranges are not evaluated");
+    assert_eq!(
+        judge(&a, Ecosystem::Pypi, "2.20"),
+        None,
+        "git ranges are not evaluated"
+    );
     let only_git = entry(RangeKind::Git, &[intro("abc123")], &[]);
-    assert_eq!(judge(&only_git, Ecosystem::Pypi, "1.0"), Some((false, None)), "POTENTIAL");
+    assert_eq!(
+        judge(&only_git, Ecosystem::Pypi, "1.0"),
+        Some((false, None)),
+        "POTENTIAL"
+    );
 }
 
 #[test]
 fn go_semver_ranges_accept_both_spellings() {
     let a = entry(RangeKind::Semver, &[intro("0"), fixed("1.19.9")], &[]);
-    assert_eq!(judge(&a, Ecosystem::Go, "v1.19.8"), Some((true, Some("1.19.9".into()))));
+    assert_eq!(
+        judge(&a, Ecosystem::Go, "v1.19.8"),
+        Some((true, Some("1.19.9".into())))
+    );
     assert_eq!(judge(&a, Ecosystem::Go, "v1.20.0"), None);
 }
 
 #[test]
 fn dpkg_compares_epochs_and_tildes() {
-    let mut a = entry(RangeKind::Ecosystem, &[intro("0"), fixed("3.0.11-1~deb12u2")], &[]);
+    let mut a = entry(
+        RangeKind::Ecosystem,
+        &[intro("0"), fixed("3.0.11-1~deb12u2")],
+        &[],
+    );
     a.namespace = Namespace::distro("debian", "12");
     a.status = Some(DistroStatus::Fixed);
     let eco = Ecosystem::Deb;
-    assert_eq!(judge(&a, eco, "3.0.11-1~deb12u1"), Some((true, Some("3.0.11-1~deb12u2".into()))));
+    assert_eq!(
+        judge(&a, eco, "3.0.11-1~deb12u1"),
+        Some((true, Some("3.0.11-1~deb12u2".into())))
+    );
     assert_eq!(judge(&a, eco, "3.0.11-1~deb12u2"), None);
     assert_eq!(judge(&a, eco, "3.0.11-1"), None, "~ sorts before the end");
-    assert_eq!(judge(&a, eco, "1:1.0-1"), None, "an epoch outranks everything");
+    assert_eq!(
+        judge(&a, eco, "1:1.0-1"),
+        None,
+        "an epoch outranks everything"
+    );
 }
 
 #[test]
 fn rpm_fix_without_release_covers_every_release() {
     let a = entry(RangeKind::Ecosystem, &[intro("0"), fixed("1.2.3")], &[]);
     assert_eq!(judge(&a, Ecosystem::Rpm, "1.2.3-4.el9"), None);
-    assert_eq!(judge(&a, Ecosystem::Rpm, "1.2.2-9.el9"), Some((true, Some("1.2.3".into()))));
+    assert_eq!(
+        judge(&a, Ecosystem::Rpm, "1.2.2-9.el9"),
+        Some((true, Some("1.2.3".into())))
+    );
     assert_eq!(judge(&a, Ecosystem::Rpm, "1:1.0-1.el9"), None);
 }
 
@@ -139,20 +173,30 @@ fn distro_statuses_decide_when_there_is_no_range() {
     ] {
         let mut a = entry(RangeKind::Ecosystem, &[], &[]);
         a.status = Some(status);
-        assert_eq!(judge(&a, Ecosystem::Deb, "1.0-1"), Some((confirmed, None)), "{status:?}");
+        assert_eq!(
+            judge(&a, Ecosystem::Deb, "1.0-1"),
+            Some((confirmed, None)),
+            "{status:?}"
+        );
     }
     let mut not = entry(RangeKind::Ecosystem, &[intro("0")], &[]);
     not.status = Some(DistroStatus::NotAffected);
     assert_eq!(judge(&not, Ecosystem::Deb, "1.0-1"), None);
     let bare = entry(RangeKind::Ecosystem, &[], &[]);
-    assert_eq!(judge(&bare, Ecosystem::Pypi, "1.0"), Some((false, None)), "no ranges: POTENTIAL");
+    assert_eq!(
+        judge(&bare, Ecosystem::Pypi, "1.0"),
+        Some((false, None)),
+        "no ranges: POTENTIAL"
+    );
 }
 
 #[test]
 fn unparseable_versions_make_a_potential_finding() {
     let a = entry(RangeKind::Ecosystem, &[intro("0"), fixed("2.0")], &[]);
     match evaluate(&a, Ecosystem::Pypi, "not a version!") {
-        Verdict::Affected { confirmed, doubt, .. } => {
+        Verdict::Affected {
+            confirmed, doubt, ..
+        } => {
             assert!(!confirmed);
             assert!(doubt.unwrap().contains("not a version!"));
         }
@@ -178,7 +222,10 @@ fn comparisons_are_written_down() {
     match evaluate(&a, Ecosystem::Pypi, "1.2") {
         Verdict::Affected { comparisons, .. } => assert_eq!(
             comparisons,
-            vec!["1.2 >= 1.0 (introduced, pep440)", "1.2 < 1.5 (fixed, pep440)"]
+            vec![
+                "1.2 >= 1.0 (introduced, pep440)",
+                "1.2 < 1.5 (fixed, pep440)"
+            ]
         ),
         v => panic!("{v:?}"),
     }

@@ -20,7 +20,9 @@ fn findings(db: &Path, inventory: &Inventory) -> Vec<portcullis_match::Finding> 
 
 #[test]
 fn pypa_advisories_match_exactly_the_pip_installed_versions() {
-    let (Some(fx), Some(data)) = (fixtures(), vulndata()) else { return };
+    let (Some(fx), Some(data)) = (fixtures(), vulndata()) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("v.db");
     db_import(&db, &[data.join("pypa")]);
@@ -33,34 +35,57 @@ fn pypa_advisories_match_exactly_the_pip_installed_versions() {
         .arg(data.join("pypa"))
         .output()
         .expect("python3 with packaging and PyYAML (installed by .ci/run)");
-    assert!(oracle.status.success(), "{}", String::from_utf8_lossy(&oracle.stderr));
-    let expected: BTreeSet<(String, String, String)> = serde_json::from_slice::<Vec<(String, String, String)>>(&oracle.stdout)
-        .unwrap()
-        .into_iter()
-        .collect();
+    assert!(
+        oracle.status.success(),
+        "{}",
+        String::from_utf8_lossy(&oracle.stderr)
+    );
+    let expected: BTreeSet<(String, String, String)> =
+        serde_json::from_slice::<Vec<(String, String, String)>>(&oracle.stdout)
+            .unwrap()
+            .into_iter()
+            .collect();
 
     let found = findings(&db, &inv);
     let actual: BTreeSet<(String, String, String)> = found
         .iter()
         .filter(|f| f.package.ecosystem == Ecosystem::Pypi)
         .flat_map(|f| {
-            f.evidence
-                .iter()
-                .map(|e| (f.package.name.clone(), f.package.version.clone(), e.advisory.clone()))
+            f.evidence.iter().map(|e| {
+                (
+                    f.package.name.clone(),
+                    f.package.version.clone(),
+                    e.advisory.clone(),
+                )
+            })
         })
         .collect();
     let missing: Vec<_> = expected.difference(&actual).collect();
     let extra: Vec<_> = actual.difference(&expected).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}\nextra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}\nextra {extra:?}"
+    );
     // The data README counts 46 including Debian's pip; pip is a Debian
     // package here and is left to Debian's data.
     assert_eq!(expected.len(), 45, "the oracle agrees with the data README");
     assert!(found.iter().all(|f| f.package.name != "pip"));
     // Every PyPA finding is confirmed, carries its fix and its layer.
-    for f in found.iter().filter(|f| f.package.ecosystem == Ecosystem::Pypi) {
-        assert_eq!(f.type_detected, portcullis_match::TypeDetected::Confirmed, "{}", f.id);
+    for f in found
+        .iter()
+        .filter(|f| f.package.ecosystem == Ecosystem::Pypi)
+    {
+        assert_eq!(
+            f.type_detected,
+            portcullis_match::TypeDetected::Confirmed,
+            "{}",
+            f.id
+        );
         assert!(f.layer.is_some(), "{}", f.id);
-        assert!(f.evidence.iter().all(|e| e.namespace == "pypi" && e.comparator == "pep440"));
+        assert!(f
+            .evidence
+            .iter()
+            .all(|e| e.namespace == "pypi" && e.comparator == "pep440"));
     }
 }
 
@@ -68,8 +93,15 @@ fn pypa_advisories_match_exactly_the_pip_installed_versions() {
 /// `dpkg-query` over the image's own status file.
 fn dpkg_sources(rootfs: &Path) -> BTreeSet<(String, String)> {
     let out = Command::new("dpkg-query")
-        .arg(format!("--admindir={}", rootfs.join("var/lib/dpkg").display()))
-        .args(["-W", "-f", "${source:Package}\t${source:Version}\t${db:Status-Status}\n"])
+        .arg(format!(
+            "--admindir={}",
+            rootfs.join("var/lib/dpkg").display()
+        ))
+        .args([
+            "-W",
+            "-f",
+            "${source:Package}\t${source:Version}\t${db:Status-Status}\n",
+        ])
         .output()
         .expect("dpkg-query");
     String::from_utf8(out.stdout)
@@ -92,7 +124,9 @@ fn dpkg_lt(a: &str, b: &str) -> bool {
 
 #[test]
 fn debian_derived_cves_are_reported_for_bookworm_sources_only() {
-    let (Some(fx), Some(data)) = (fixtures(), vulndata()) else { return };
+    let (Some(fx), Some(data)) = (fixtures(), vulndata()) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("v.db");
     // Debian 12 data plus the tracker's bullseye/buster lists for the same
@@ -106,17 +140,25 @@ fn debian_derived_cves_are_reported_for_bookworm_sources_only() {
         ],
     );
     let records: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(std::fs::read_dir(data.join("debian-derived")).unwrap().find_map(|e| {
-            let p = e.unwrap().path();
-            (p.extension().is_some_and(|x| x == "json")).then_some(p)
-        }).unwrap())
+        &std::fs::read(
+            std::fs::read_dir(data.join("debian-derived"))
+                .unwrap()
+                .find_map(|e| {
+                    let p = e.unwrap().path();
+                    (p.extension().is_some_and(|x| x == "json")).then_some(p)
+                })
+                .unwrap(),
+        )
         .unwrap(),
     )
     .unwrap();
     let mut checked = 0;
     for name in ["debian-base", "python", "node"] {
         let sources = dpkg_sources(&fx.join(format!("{name}.rootfs")));
-        let inv = inventory(&format!("oci-dir:{}", fx.join(format!("{name}.oci")).display()));
+        let inv = inventory(&format!(
+            "oci-dir:{}",
+            fx.join(format!("{name}.oci")).display()
+        ));
         let found = findings(&db, &inv);
         // Expected: every CVE of every changelog entry whose fix is newer than
         // the installed source version (dpkg decides), for that source.
@@ -137,7 +179,9 @@ fn debian_derived_cves_are_reported_for_bookworm_sources_only() {
             .filter(|f| f.package.ecosystem == Ecosystem::Deb)
             .flat_map(|f| {
                 let source = f.package.source_name.clone().unwrap_or_default();
-                f.ids().map(move |i| (source.clone(), i.to_owned())).collect::<Vec<_>>()
+                f.ids()
+                    .map(move |i| (source.clone(), i.to_owned()))
+                    .collect::<Vec<_>>()
             })
             .collect();
         let missing: Vec<_> = expected.difference(&actual).collect();
@@ -145,28 +189,59 @@ fn debian_derived_cves_are_reported_for_bookworm_sources_only() {
         checked += expected.len();
         for f in &found {
             for e in &f.evidence {
-                assert_eq!(e.namespace, "debian:12", "{name}: {} matched through {}", f.id, e.namespace);
+                assert_eq!(
+                    e.namespace, "debian:12",
+                    "{name}: {} matched through {}",
+                    f.id, e.namespace
+                );
             }
         }
     }
-    assert!(checked > 0, "the images carry packages the derived data concerns");
+    assert!(
+        checked > 0,
+        "the images carry packages the derived data concerns"
+    );
 }
 
 #[test]
 fn upstream_advisories_never_apply_to_distro_packaged_components() {
-    let (Some(fx), Some(data)) = (fixtures(), vulndata()) else { return };
+    let (Some(fx), Some(data)) = (fixtures(), vulndata()) else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("v.db");
-    db_import(&db, &[data.join("nodejs-security-wg"), data.join("pypa"), data.join("ghsa")]);
+    db_import(
+        &db,
+        &[
+            data.join("nodejs-security-wg"),
+            data.join("pypa"),
+            data.join("ghsa"),
+        ],
+    );
     let inv = inventory(&format!("oci-dir:{}", fx.join("node.oci").display()));
-    let nodejs = inv.packages.iter().find(|p| p.ecosystem == Ecosystem::Deb && p.name == "nodejs");
+    let nodejs = inv
+        .packages
+        .iter()
+        .find(|p| p.ecosystem == Ecosystem::Deb && p.name == "nodejs");
     assert!(nodejs.is_some(), "the node image has Debian's nodejs");
     let found = findings(&db, &inv);
-    assert!(!found.is_empty(), "the /app npm packages do match (lodash, minimist)");
+    assert!(
+        !found.is_empty(),
+        "the /app npm packages do match (lodash, minimist)"
+    );
     for f in &found {
-        assert_ne!(f.package.ecosystem, Ecosystem::Deb, "{} on a Debian package from upstream data", f.id);
+        assert_ne!(
+            f.package.ecosystem,
+            Ecosystem::Deb,
+            "{} on a Debian package from upstream data",
+            f.id
+        );
         for e in &f.evidence {
-            assert_ne!(e.namespace, "nodejs-core", "{}: Node.js core advisory applied", f.id);
+            assert_ne!(
+                e.namespace, "nodejs-core",
+                "{}: Node.js core advisory applied",
+                f.id
+            );
         }
         assert!(
             f.package.locations.iter().all(|l| l.starts_with("/app/")),
@@ -176,6 +251,11 @@ fn upstream_advisories_never_apply_to_distro_packaged_components() {
             f.package.locations
         );
     }
-    let lodash: Vec<_> = found.iter().filter(|f| f.package.name == "lodash").collect();
-    assert!(lodash.iter().any(|f| f.ids().any(|i| i == "GHSA-p6mc-m468-83gw")));
+    let lodash: Vec<_> = found
+        .iter()
+        .filter(|f| f.package.name == "lodash")
+        .collect();
+    assert!(lodash
+        .iter()
+        .any(|f| f.ids().any(|i| i == "GHSA-p6mc-m468-83gw")));
 }

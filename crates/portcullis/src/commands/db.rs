@@ -117,7 +117,9 @@ fn human_age(seconds: i64) -> String {
 }
 
 fn write_status(out: &mut dyn Write, s: &Status, age: Option<i64>) -> std::io::Result<()> {
-    let age = age.map(|a| format!(" ({} ago)", human_age(a))).unwrap_or_default();
+    let age = age
+        .map(|a| format!(" ({} ago)", human_age(a)))
+        .unwrap_or_default();
     writeln!(out, "DB:             {}", s.path)?;
     writeln!(out, "schema:         {}", s.schema_version)?;
     writeln!(out, "built:          {}{age}", s.built_at)?;

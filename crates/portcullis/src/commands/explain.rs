@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use portcullis_db::Db;
-use portcullis_match::{explain, Explanation};
+use portcullis_match::{explain, Explanation, TypeDetected};
 
 use crate::cli::ExplainArgs;
 use crate::exit::ExitStatus;
@@ -38,14 +38,20 @@ fn write_text(out: &mut dyn Write, e: &Explanation) -> std::io::Result<()> {
             f.package.name,
             f.package.version,
             f.package.ecosystem,
-            f.layer.as_ref().map(|l| l.to_string()).unwrap_or_else(|| "unknown".into()),
+            f.layer
+                .as_ref()
+                .map(|l| l.to_string())
+                .unwrap_or_else(|| "unknown".into()),
         )?;
         writeln!(
             out,
-            "  severity {} ({}), {:?}, status {}, fixed in {}",
+            "  severity {} ({}), {}, status {}, fixed in {}",
             f.severity,
             f.severity_source,
-            f.type_detected,
+            match f.type_detected {
+                TypeDetected::Confirmed => "CONFIRMED",
+                TypeDetected::Potential => "POTENTIAL",
+            },
             f.status,
             f.fixed_version.as_deref().unwrap_or("(no fix)"),
         )?;
@@ -78,7 +84,11 @@ fn write_text(out: &mut dyn Write, e: &Explanation) -> std::io::Result<()> {
     }
     writeln!(out, "advisory rows for {}:", e.id)?;
     for row in &e.rows {
-        let withdrawn = if row.withdrawn { " (withdrawn: never matches)" } else { "" };
+        let withdrawn = if row.withdrawn {
+            " (withdrawn: never matches)"
+        } else {
+            ""
+        };
         writeln!(
             out,
             "  {} [{}] {} {} from {}{withdrawn}",

@@ -321,13 +321,10 @@ fn zip_entry_names_are_only_labels() {
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
     assert_eq!(report.ignored, 3);
     let origins: Vec<&str> = advisories.iter().map(|a| a.origin.as_str()).collect();
-    let label = zip_path.display().to_string();
+    // Origins are relative to the folder of what was imported.
     assert_eq!(
         origins,
-        [
-            format!("{label}!../../evil.json"),
-            format!("{label}!/etc/passwd.json")
-        ]
+        ["osv.zip!../../evil.json", "osv.zip!/etc/passwd.json"]
     );
 }
 

@@ -200,7 +200,8 @@ fn alpine_secdb() {
     let mut triples_checked = 0;
     for path in &yamls {
         let (release, raw) = raw_secfixes(&read_text(path));
-        let origin = path.display().to_string();
+        // Origins name the file relative to the folder imported.
+        let origin = path.strip_prefix(&data).unwrap().display().to_string();
         let advisories = by_origin
             .get(origin.as_str())
             .unwrap_or_else(|| panic!("{origin}"));

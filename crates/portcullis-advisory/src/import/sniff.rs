@@ -61,6 +61,17 @@ pub(crate) fn syntax_of(name: &str) -> Option<Syntax> {
 
 /// Classifies a whole JSON or YAML document.
 pub(crate) fn classify(syntax: Syntax, bytes: &[u8]) -> Verdict {
+    // libyaml is slow (the pypa tree is most of an import's time), so block
+    // YAML is first classified by a line scan; only what that cannot place
+    // pays for a full pass (which also words the rejection better).
+    if syntax == Syntax::Yaml {
+        if let Some(keys) = yaml_top_keys(bytes) {
+            let verdict = classify_shape(syntax, &Shape::Object(keys));
+            if !matches!(verdict, Verdict::Reject(_)) {
+                return verdict;
+            }
+        }
+    }
     let shape = match syntax {
         Syntax::Json => {
             serde_json::from_slice::<Shape>(bytes).map_err(|e| format!("invalid JSON: {e}"))
@@ -137,6 +148,37 @@ fn classify_shape(syntax: Syntax, shape: &Shape) -> Verdict {
         "not a known advisory format (top-level keys: {})",
         shown.join(", ")
     ))
+}
+
+/// The keys of a block-style top-level mapping: the `KEY:` lines that start
+/// in column 0. `None` when the document is not plainly one (flow style, a
+/// top-level list, a complex key): the full pass decides then.
+fn yaml_top_keys(bytes: &[u8]) -> Option<Vec<String>> {
+    let mut keys = Vec::new();
+    for line in bytes.split(|&b| b == b'\n') {
+        match line.first() {
+            None | Some(b' ' | b'\t' | b'\r' | b'#') => continue,
+            Some(b'-' | b'.') if line.starts_with(b"---") || line.starts_with(b"...") => continue,
+            // An item of a list that is a key's value (`affected:` then
+            // `- package:` in column 0, as pypa writes it); a document that
+            // is a list has no keys and gets the full pass.
+            Some(b'-') if matches!(line.get(1), None | Some(b' ' | b'\r')) => continue,
+            Some(b'-' | b'{' | b'[' | b'?' | b'%' | b'&' | b'*' | b'!' | b'|' | b'>') => {
+                return None
+            }
+            Some(_) => {}
+        }
+        let colon = line
+            .windows(2)
+            .position(|w| w[0] == b':' && (w[1] == b' ' || w[1] == b'\r'))
+            .or_else(|| line.ends_with(b":").then(|| line.len() - 1))?;
+        let key = std::str::from_utf8(&line[..colon]).ok()?.trim();
+        let key = key.trim_matches(|c| c == '"' || c == '\'');
+        if keys.len() < MAX_KEYS {
+            keys.push(key.to_owned());
+        }
+    }
+    (!keys.is_empty()).then_some(keys)
 }
 
 /// OSV requires `id` and `modified`; older exports omit `modified`, so
@@ -278,6 +320,22 @@ mod tests {
         assert_eq!(
             classify(Syntax::Yaml, b"id: PYSEC-1\nmodified: x\n"),
             Verdict::Data(Format::Osv(Syntax::Yaml))
+        );
+    }
+
+    #[test]
+    fn block_yaml_keys_come_from_a_line_scan() {
+        let doc = b"---\n# c\nid: A\ndetails: |\n  x: y\n'modified': \"z\"\nlist:\n- a\n";
+        assert_eq!(
+            yaml_top_keys(doc).unwrap(),
+            ["id", "details", "modified", "list"]
+        );
+        assert_eq!(yaml_top_keys(b"{id: A}"), None);
+        assert_eq!(yaml_top_keys(b"- id: A\n- id: B\n"), None);
+        assert_eq!(yaml_top_keys(b"just text\n"), None);
+        // A document the scan reads as a stranger gets the full pass.
+        assert!(
+            matches!(classify(Syntax::Yaml, b"a: 1\n"), Verdict::Reject(r) if r.contains("keys: a"))
         );
     }
 

@@ -133,7 +133,8 @@ fn nvd_prefers_primary_v31_then_v30_and_skips_rejected() {
       {"cve":{"id":"CVE-3","vulnStatus":"Rejected","descriptions":[{"lang":"en","value":"** REJECT **"}]}}]}"#;
     let (items, report) = items("nvd/page-0.json", page);
     assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    let got: Vec<(String, Vec<(CvssVersion, String, f64)>, Option<String>)> = items
+    type Scores = Vec<(CvssVersion, String, f64)>;
+    let got: Vec<(String, Scores, Option<String>)> = items
         .into_iter()
         .map(|i| match i {
             ImportItem::Cvss {

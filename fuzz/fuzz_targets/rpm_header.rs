@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portcullis_ecosystems::rpm::{header::Header, parse_header};
+use portcullis_ecosystems::rpm::{files::for_each_file, header::Header, parse_header};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(package) = parse_header(data) {
@@ -12,6 +12,12 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(header) = Header::parse(data) {
         for entry in header.entries() {
             let _ = (entry.first_string(), entry.first_u32());
+            let _ = (entry.strings().count(), entry.u32s().count(), entry.bytes());
         }
+        // File lists index one array with another: hostile indexes and
+        // lengths must only drop files.
+        for_each_file(&header, |dir, base| {
+            let _ = (dir.len(), base.len());
+        });
     }
 });

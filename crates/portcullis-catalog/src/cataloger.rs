@@ -2,7 +2,7 @@ use std::io::Read;
 
 use portcullis_types::{Distro, Package, Unknown};
 
-use crate::Snapshot;
+use crate::{FileOwners, Snapshot};
 
 /// What a cataloger wants kept from a layer entry.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -102,6 +102,13 @@ pub trait Cataloger: Send + Sync {
 
     /// Reads the squashed view and reports packages.
     fn catalog(&self, ctx: &CatalogContext<'_>, out: &mut CatalogOutput);
+
+    /// OS package managers only: offer every path the file lists of the
+    /// packages reported by [`Cataloger::catalog`] name to `owners`
+    /// ([`FileOwners::claim`]), which keeps the few that evidence a
+    /// language package. Runs after every cataloger's `catalog`, and only
+    /// when some language package was found (see the `ownership` module).
+    fn claim_files(&self, _ctx: &CatalogContext<'_>, _owners: &mut FileOwners<'_>) {}
 }
 
 /// Recognises the operating system before the catalogers run, because purls

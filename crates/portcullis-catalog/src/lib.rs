@@ -11,6 +11,7 @@
 #![warn(missing_docs)]
 
 mod cataloger;
+mod ownership;
 mod path;
 mod runner;
 mod snapshot;
@@ -19,8 +20,9 @@ mod walk;
 pub use cataloger::{
     CatalogContext, CatalogOutput, Cataloger, DistroDetector, EntryInfo, Found, Want,
 };
+pub use ownership::FileOwners;
 pub use path::{normalize, NormalizedPath};
-pub use runner::{catalog_image, CatalogError, CatalogSet};
+pub use runner::{catalog_image, catalog_snapshot, CatalogError, CatalogSet};
 pub use snapshot::{FileRef, Snapshot, Version};
 pub use walk::{walk_dir, walk_tar, LayerFiles, Limits, Recorded, WalkError};
 

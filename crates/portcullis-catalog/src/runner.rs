@@ -46,6 +46,25 @@ pub enum CatalogError {
     },
 }
 
+/// Runs `set` over a squashed view: detects the distro, runs every
+/// cataloger, then the ownership pass that marks language packages
+/// installed by an OS package manager ([`crate::FileOwners`]). Packages
+/// keep their layer indexes (the caller maps them to digests).
+pub fn catalog_snapshot(set: &CatalogSet, snapshot: &Snapshot) -> (Option<Distro>, CatalogOutput) {
+    let distro: Option<Distro> = set.distro.detect(snapshot);
+    let mut output = CatalogOutput::default();
+    for (index, cataloger) in set.catalogers.iter().enumerate() {
+        let ctx = CatalogContext {
+            snapshot,
+            distro: distro.as_ref(),
+            index,
+        };
+        cataloger.catalog(&ctx, &mut output);
+    }
+    crate::ownership::mark_owned(set, snapshot, distro.as_ref(), &mut output.found);
+    (distro, output)
+}
+
 /// Catalogs one image with `threads` layers in flight.
 pub fn catalog_image(
     image: &Image,
@@ -86,17 +105,7 @@ pub fn catalog_image(
         }
     }
     let snapshot = Snapshot::squash(layers);
-    let distro: Option<Distro> = set.distro.detect(&snapshot);
-
-    let mut output = CatalogOutput::default();
-    for (index, cataloger) in set.catalogers.iter().enumerate() {
-        let ctx = CatalogContext {
-            snapshot: &snapshot,
-            distro: distro.as_ref(),
-            index,
-        };
-        cataloger.catalog(&ctx, &mut output);
-    }
+    let (distro, output) = catalog_snapshot(set, &snapshot);
     let packages = output
         .found
         .into_iter()

@@ -3,8 +3,14 @@
 //! Format (apk-tools "installed database"): blank-line separated records of
 //! `X:value` lines; `P` name, `V` version, `A` arch, `o` origin (the source
 //! package), `L` licence, `F`/`R` files. Version scheme: apk-tools' own.
+//!
+//! The same records are the packages' file lists, for ownership by file
+//! overlap: an `F:` line names a directory (relative to the root) and the
+//! `R:` lines after it the files installed there.
 
-use portcullis_catalog::{CatalogContext, CatalogOutput, Cataloger, EntryInfo, Found, Want};
+use portcullis_catalog::{
+    CatalogContext, CatalogOutput, Cataloger, EntryInfo, FileOwners, Found, Want,
+};
 use portcullis_types::Ecosystem;
 
 use crate::util::{introduced_in, PackageFacts};
@@ -104,11 +110,66 @@ impl Cataloger for ApkCataloger {
             });
         }
     }
+
+    fn claim_files(&self, ctx: &CatalogContext<'_>, owners: &mut FileOwners<'_>) {
+        let Some(file) = ctx
+            .snapshot
+            .owned_by(ctx.index)
+            .find(|f| f.path == INSTALLED)
+        else {
+            return;
+        };
+        for_each_path(
+            &String::from_utf8_lossy(file.content),
+            |package, dir, name| match name {
+                Some(name) => owners.claim_in(dir, name, Ecosystem::Apk, package),
+                None => owners.claim(dir, Ecosystem::Apk, package),
+            },
+        );
+    }
+}
+
+/// Calls `f(package, dir, None)` for every `F:` directory and
+/// `f(package, dir, Some(file))` for every `R:` file of the installed
+/// database. Files before any `F:` line are at the root.
+pub fn for_each_path(text: &str, mut f: impl FnMut(&str, &str, Option<&str>)) {
+    for record in text.split("\n\n") {
+        let Some(package) = record.lines().find_map(|l| l.strip_prefix("P:")) else {
+            continue;
+        };
+        let mut dir = "";
+        for line in record.lines() {
+            if let Some(d) = line.strip_prefix("F:") {
+                dir = d;
+                f(package, dir, None);
+            } else if let Some(file) = line.strip_prefix("R:") {
+                f(package, dir, Some(file));
+            }
+        }
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_lists_pair_directories_and_files() {
+        let text = "P:py3-pip\nV:1\nR:top\nF:usr/lib/python3.11/site-packages/pip-23.1.2.dist-info\nR:METADATA\nR:RECORD\nF:usr/bin\nR:pip\n\nV:2\nF:orphan\nR:x\n";
+        let mut seen = Vec::new();
+        for_each_path(text, |p, d, n| seen.push(format!("{p} {d} {n:?}")));
+        assert_eq!(
+            seen,
+            [
+                "py3-pip  Some(\"top\")",
+                "py3-pip usr/lib/python3.11/site-packages/pip-23.1.2.dist-info None",
+                "py3-pip usr/lib/python3.11/site-packages/pip-23.1.2.dist-info Some(\"METADATA\")",
+                "py3-pip usr/lib/python3.11/site-packages/pip-23.1.2.dist-info Some(\"RECORD\")",
+                "py3-pip usr/bin None",
+                "py3-pip usr/bin Some(\"pip\")",
+            ]
+        );
+    }
 
     #[test]
     fn parses_origin() {

@@ -15,6 +15,9 @@ pub mod pypi;
 pub mod rpm;
 mod util;
 
+#[cfg(test)]
+mod ownership_tests;
+
 use portcullis_catalog::CatalogSet;
 
 /// Every cataloger, in the order that decides who owns a wanted file.

@@ -55,6 +55,9 @@ impl PackageFacts<'_> {
                 })
                 .collect(),
             cataloger: cataloger.to_owned(),
+            // Decided after every cataloger ran (portcullis-catalog's
+            // ownership pass), when the OS packages' file lists are known.
+            owned_by: None,
         }
     }
 }

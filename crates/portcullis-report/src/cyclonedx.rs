@@ -3,7 +3,8 @@
 //! Layout: the image is `metadata.component` (type `container`), the distro
 //! an `operating-system` component, every package a `library` component
 //! identified by its purl. What CycloneDX has no field for (source package,
-//! layer, file locations, cataloger, image layers) goes into `properties`
+//! layer, file locations, cataloger, the OS package that installed a
+//! language package, image layers) goes into `properties`
 //! under the `portcullis:` namespace, as the CycloneDX property taxonomy
 //! asks of tool-specific data. Files that could not be read make the BOM
 //! declare itself `incomplete` in `compositions`.
@@ -294,6 +295,9 @@ fn package_component<'a>(p: &'a Package, key: &str) -> Component<'a> {
         prop(props, "package:location", loc);
     }
     prop(props, "package:cataloger", &p.cataloger);
+    if let Some(owner) = &p.owned_by {
+        prop(props, "package:owned_by", owner);
+    }
     c.properties.retain(|p| !p.value.is_empty());
     c
 }

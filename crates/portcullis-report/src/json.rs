@@ -85,6 +85,9 @@ struct Package<'a> {
     layer: Option<String>,
     locations: &'a [String],
     cataloger: &'a str,
+    /// `<ecosystem>:<name>` of the OS package that installed this language
+    /// package (its metadata file is in that package's file list).
+    owned_by: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -145,6 +148,7 @@ pub(crate) fn document<'a>(prep: &'a Prepared, ctx: &'a SbomContext) -> Document
                     layer: p.layer.as_ref().map(ToString::to_string),
                     locations: &p.locations,
                     cataloger: &p.cataloger,
+                    owned_by: p.owned_by.as_deref(),
                 }
             })
             .collect(),

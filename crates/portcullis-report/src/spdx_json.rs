@@ -4,13 +4,17 @@
 //! `primaryPackagePurpose` `CONTAINER`; the image `CONTAINS` the
 //! operating-system package and every installed package. Each package
 //! carries its purl as a `PACKAGE-MANAGER` external reference (SPDX 2.3
-//! annex F) and names the layer that introduced it in `sourceInfo`.
+//! annex F) and names the layer that introduced it in `sourceInfo`. A
+//! language package that an OS package installed (`owned_by`) is also
+//! contained by that OS package: `python3-pip CONTAINS pip`.
 //!
 //! Licences: `licenseDeclared` is what the package metadata says when it is
 //! a valid SPDX expression over listed licences, `NOASSERTION` otherwise
 //! (the raw text then goes to `licenseComments`). `licenseConcluded` is always `NOASSERTION`: SPDX
 //! reserves it for a licence the document creator concluded from analysing
 //! the files, and portcullis analyses none.
+
+use std::collections::BTreeMap;
 
 use portcullis_types::{Distro, ImageMetadata, Package};
 use serde::Serialize;
@@ -143,10 +147,26 @@ pub(crate) fn document<'a>(prep: &'a Prepared, ctx: &'a SbomContext) -> Document
         packages.push(os_package(d));
         relationships.push(relationship(IMAGE_ID, "CONTAINS", OS_ID));
     }
+    // `<ecosystem>:<name>` of OS packages → their ids (several for a
+    // multi-arch package), and the owned packages waiting for them.
+    let mut os_ids: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut owned: Vec<(&str, String)> = Vec::new();
     for e in &prep.entries {
         let pkg = package(&e.package, &e.key);
         relationships.push(relationship(IMAGE_ID, "CONTAINS", &pkg.spdx_id));
+        if e.package.ecosystem.is_os() {
+            let key = format!("{}:{}", e.package.ecosystem, e.package.name);
+            os_ids.entry(key).or_default().push(pkg.spdx_id.clone());
+        }
+        if let Some(owner) = &e.package.owned_by {
+            owned.push((owner, pkg.spdx_id.clone()));
+        }
         packages.push(pkg);
+    }
+    for (owner, id) in owned {
+        for owner_id in os_ids.get(owner).into_iter().flatten() {
+            relationships.push(relationship(owner_id, "CONTAINS", &id));
+        }
     }
 
     let comment = (!inv.unknowns.is_empty()).then(|| {

@@ -7,7 +7,7 @@ use std::io;
 
 use portcullis_report::{render_sbom, write_sbom, ReportError, SbomFormat};
 use portcullis_types::Inventory;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 fn render(format: SbomFormat, inv: &Inventory) -> String {
     let bytes = render_sbom(format, inv, &common::context()).expect("render");
@@ -85,11 +85,20 @@ fn native_json_reads_back_as_the_inventory() {
             "source_version",
             "purl",
             "layer",
+            "owned_by",
         ] {
             assert!(p.get(key).is_some(), "{key} missing in {p}");
         }
         assert!(p["locations"].is_array());
     }
+    let owned: Vec<(&Value, &Value)> = doc["packages"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| !p["owned_by"].is_null())
+        .map(|p| (&p["name"], &p["owned_by"]))
+        .collect();
+    assert_eq!(owned, [(&json!("pip"), &json!("deb:python3-pip"))]);
     assert_eq!(doc["tool"]["name"], "portcullis");
 }
 
@@ -97,7 +106,7 @@ fn native_json_reads_back_as_the_inventory() {
 fn cyclonedx_identities_are_unique_and_groups_split() {
     let doc = json(SbomFormat::CycloneDxJson, &common::inventory());
     let refs = strings(&doc, "/components", "bom-ref");
-    assert_eq!(refs.len(), 9, "8 packages and the OS");
+    assert_eq!(refs.len(), 11, "10 packages and the OS");
     assert_eq!(
         refs.iter().collect::<HashSet<_>>().len(),
         refs.len(),
@@ -121,6 +130,15 @@ fn cyclonedx_identities_are_unique_and_groups_split() {
         (npm["group"].as_str(), npm["name"].as_str()),
         (Some("@types"), Some("node"))
     );
+    let pip = by_purl("pkg:pypi/pip@23.0.1");
+    let owner = pip["properties"]
+        .as_array()
+        .and_then(|ps| {
+            ps.iter()
+                .find(|p| p["name"] == "portcullis:package:owned_by")
+        })
+        .map(|p| p["value"].clone());
+    assert_eq!(owner, Some(json!("deb:python3-pip")));
 
     let serial = doc["serialNumber"].as_str().unwrap_or_default();
     assert!(
@@ -135,7 +153,7 @@ fn cyclonedx_identities_are_unique_and_groups_split() {
 fn spdx_ids_are_valid_unique_and_related() {
     let doc = json(SbomFormat::SpdxJson, &common::inventory());
     let ids = strings(&doc, "/packages", "SPDXID");
-    assert_eq!(ids.len(), 10, "image, OS and 8 packages");
+    assert_eq!(ids.len(), 12, "image, OS and 10 packages");
     let unique: HashSet<&str> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len(), "{ids:?}");
     for id in &ids {
@@ -157,6 +175,24 @@ fn spdx_ids_are_valid_unique_and_related() {
             );
         }
     }
+    // The deb that installed pip contains it, besides the image.
+    let containers: Vec<&str> = doc["relationships"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["relationshipType"] == "CONTAINS"
+                && r["relatedSpdxElement"]
+                    .as_str()
+                    .is_some_and(|id| id.starts_with("SPDXRef-Package-pypi-pip-"))
+        })
+        .filter_map(|r| r["spdxElementId"].as_str())
+        .collect();
+    assert_eq!(containers.len(), 2, "{containers:?}");
+    assert!(
+        containers[0] == "SPDXRef-Image"
+            && containers[1].starts_with("SPDXRef-Package-deb-python3-pip-")
+    );
     assert_eq!(doc["creationInfo"]["created"], "2024-05-01T10:30:45Z");
     let ns = doc["documentNamespace"].as_str().unwrap_or_default();
     assert!(

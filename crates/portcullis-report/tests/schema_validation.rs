@@ -31,6 +31,7 @@ fn hostile() -> Inventory {
         layer: None,
         locations: vec!["/srv/a b/\u{e9}\n/package.json".into()],
         cataloger: "npm".into(),
+        owned_by: None,
     };
     Inventory {
         schema_version: INVENTORY_SCHEMA_VERSION,

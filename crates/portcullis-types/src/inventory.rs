@@ -45,6 +45,14 @@ pub struct Package {
     pub locations: Vec<String>,
     /// Id of the cataloger that found it.
     pub cataloger: String,
+    /// For a language package (PyPI, npm, Go, Maven ...) that the distro's
+    /// package manager installed: the OS package whose file list contains
+    /// this package's metadata file, as `<ecosystem>:<name>`
+    /// (`deb:python3-pip`). Such a package is matched with the distro's
+    /// advisories only (through its owner), never the upstream ecosystem's,
+    /// because distros backport fixes without changing the upstream version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owned_by: Option<String>,
 }
 
 impl Package {

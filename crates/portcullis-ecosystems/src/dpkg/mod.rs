@@ -11,14 +11,23 @@
 //! `not-installed` entries are leftovers, as `dpkg -l` shows with `rc`.
 //! The source package comes from `Source:`, which may carry its own version
 //! in parentheses (binNMUs); without it the source is the package itself.
+//!
+//! File lists, for ownership by file overlap (`portcullis-catalog`'s
+//! ownership pass): `var/lib/dpkg/info/PKG.list` and, for multiarch
+//! packages, `PKG:ARCH.list` (one absolute path per line, directories
+//! included, as `dpkg -L` prints them); distroless images have no `.list`
+//! files, only `status.d/PKG.md5sums` (`MD5  relative/path`, regular files
+//! only). They are kept whole: they are the only record of what dpkg
+//! installed, and are small next to the layers (a few MB for 700 packages).
 
-use portcullis_catalog::{CatalogContext, CatalogOutput, Cataloger, EntryInfo, Want};
+use portcullis_catalog::{CatalogContext, CatalogOutput, Cataloger, EntryInfo, FileOwners, Want};
 use portcullis_types::Ecosystem;
 
 use crate::util::{introduced_in, rfc822_fields, PackageFacts};
 
 const STATUS: &str = "var/lib/dpkg/status";
 const STATUS_D: &str = "var/lib/dpkg/status.d/";
+const INFO: &str = "var/lib/dpkg/info/";
 
 /// The dpkg cataloger.
 pub struct DpkgCataloger;
@@ -103,14 +112,14 @@ impl Cataloger for DpkgCataloger {
     }
 
     fn wants(&self, path: &str, _info: &EntryInfo) -> Option<Want> {
-        let in_status_d = path
-            .strip_prefix(STATUS_D)
-            .is_some_and(|name| !name.contains('/') && !name.ends_with(".md5sums"));
-        (path == STATUS || in_status_d).then_some(Want::Content)
+        (is_status(path) || file_list_owner(path).is_some()).then_some(Want::Content)
     }
 
     fn catalog(&self, ctx: &CatalogContext<'_>, out: &mut CatalogOutput) {
         for file in ctx.snapshot.owned_by(ctx.index) {
+            if !is_status(file.path) {
+                continue;
+            }
             let (entries, problems) = parse_status(&String::from_utf8_lossy(file.content));
             for p in problems {
                 out.unknown(self.id(), file.path, Some(file.layer), p);
@@ -141,11 +150,75 @@ impl Cataloger for DpkgCataloger {
             }
         }
     }
+
+    fn claim_files(&self, ctx: &CatalogContext<'_>, owners: &mut FileOwners<'_>) {
+        for file in ctx.snapshot.owned_by(ctx.index) {
+            let Some((package, md5sums)) = file_list_owner(file.path) else {
+                continue;
+            };
+            for line in String::from_utf8_lossy(file.content).lines() {
+                let path = if md5sums {
+                    // `<32 hex digits><two spaces><path>`; paths may hold spaces.
+                    match line.split_once(' ') {
+                        Some((_, rest)) => rest.trim_start_matches([' ', '*']),
+                        None => continue,
+                    }
+                } else {
+                    line
+                };
+                owners.claim(path, Ecosystem::Deb, package);
+            }
+        }
+    }
+}
+
+/// A package database: `status`, or a stanza file of `status.d/`.
+fn is_status(path: &str) -> bool {
+    path == STATUS
+        || path
+            .strip_prefix(STATUS_D)
+            .is_some_and(|name| !name.contains('/') && !name.ends_with(".md5sums"))
+}
+
+/// For a file list, the package it belongs to and whether it is in the
+/// `md5sums` form. `PKG:ARCH.list` names the package `PKG` (a package name
+/// never contains `:`).
+fn file_list_owner(path: &str) -> Option<(&str, bool)> {
+    let (stem, md5sums) = if let Some(name) = path.strip_prefix(INFO) {
+        (name.strip_suffix(".list")?, false)
+    } else {
+        (path.strip_prefix(STATUS_D)?.strip_suffix(".md5sums")?, true)
+    };
+    let package = stem.split(':').next().unwrap_or(stem);
+    (!package.is_empty() && !stem.contains('/')).then_some((package, md5sums))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn file_lists_name_their_package() {
+        let list = |p| file_list_owner(p);
+        assert_eq!(
+            list("var/lib/dpkg/info/python3-pip.list"),
+            Some(("python3-pip", false))
+        );
+        assert_eq!(
+            list("var/lib/dpkg/info/libc6:amd64.list"),
+            Some(("libc6", false))
+        );
+        assert_eq!(
+            list("var/lib/dpkg/status.d/libssl3.md5sums"),
+            Some(("libssl3", true))
+        );
+        assert_eq!(list("var/lib/dpkg/info/bash.md5sums"), None);
+        assert_eq!(list("var/lib/dpkg/info/sub/x.list"), None);
+        assert_eq!(list("var/lib/dpkg/info/.list"), None);
+        assert!(is_status("var/lib/dpkg/status.d/libssl3"));
+        assert!(!is_status("var/lib/dpkg/status.d/libssl3.md5sums"));
+        assert!(!is_status("var/lib/dpkg/info/bash.list"));
+    }
 
     #[test]
     fn reads_source_with_version_and_skips_config_files() {

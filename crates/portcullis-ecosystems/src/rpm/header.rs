@@ -44,6 +44,18 @@ pub const TAG_ARCH: u32 = 1022;
 pub const TAG_SOURCERPM: u32 = 1044;
 /// `RPMTAG_MODULARITYLABEL` (RHEL 8+ module streams).
 pub const TAG_MODULARITYLABEL: u32 = 5096;
+/// `RPMTAG_OLDFILENAMES` (STRING_ARRAY): full paths, in headers written
+/// before rpm compressed file lists (rpm < 4.0, so rare in databases).
+pub const TAG_OLDFILENAMES: u32 = 1027;
+/// `RPMTAG_FILESTATES` (CHAR array, one per file): 0 normal, 1 replaced,
+/// 2 not installed, 3 net shared, 4 wrong colour, -1 missing.
+pub const TAG_FILESTATES: u32 = 1029;
+/// `RPMTAG_DIRINDEXES` (INT32 array): per file, its index in DIRNAMES.
+pub const TAG_DIRINDEXES: u32 = 1116;
+/// `RPMTAG_BASENAMES` (STRING_ARRAY): per file, its last component.
+pub const TAG_BASENAMES: u32 = 1117;
+/// `RPMTAG_DIRNAMES` (STRING_ARRAY): the directories, each ending in `/`.
+pub const TAG_DIRNAMES: u32 = 1118;
 
 /// rpm's own bounds (`HEADER_TAGS_MAX`, `HEADER_DATA_MAX` in `lib/header.c`):
 /// a larger header is refused by rpm itself, so it cannot be installed.
@@ -137,6 +149,41 @@ impl<'a> Entry<'a> {
         (self.ty == TagType::Int32)
             .then(|| be32(self.data, 0))
             .flatten()
+    }
+
+    /// Every string of a STRING_ARRAY entry (none for other types). The
+    /// count was checked against the NULs in the data by [`Header::parse`].
+    pub fn strings(&self) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        let count = if self.ty == TagType::StringArray {
+            self.count as usize
+        } else {
+            0
+        };
+        self.data
+            .split(|&b| b == 0)
+            .take(count)
+            .map(String::from_utf8_lossy)
+    }
+
+    /// Every value of an INT32 entry (none for other types).
+    pub fn u32s(&self) -> impl Iterator<Item = u32> + 'a {
+        let count = if self.ty == TagType::Int32 {
+            self.count as usize
+        } else {
+            0
+        };
+        self.data
+            .chunks_exact(4)
+            .take(count)
+            .map(|c| u32::from_be_bytes([c[0], c[1], c[2], c[3]]))
+    }
+
+    /// The raw bytes of a CHAR or INT8 array entry (empty for other types).
+    pub fn bytes(&self) -> &'a [u8] {
+        match self.ty {
+            TagType::Char | TagType::Int8 => self.data.get(..self.count as usize).unwrap_or(&[]),
+            _ => &[],
+        }
     }
 }
 

@@ -34,8 +34,12 @@
 //! reason; single bad headers are reported the same way while the rest of
 //! the database is still used. Not read: an uncheckpointed `rpmdb.sqlite-wal`
 //! (rpm folds it in when it closes the database, so images rarely have one).
+//!
+//! The packages' file lists, for ownership by file overlap, come from the
+//! same headers: see [`files`].
 
 pub mod bdb;
+pub mod files;
 pub mod header;
 pub mod ndb;
 pub mod sqlite;
@@ -44,7 +48,9 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
-use portcullis_catalog::{CatalogContext, CatalogOutput, Cataloger, EntryInfo, Found, Want};
+use portcullis_catalog::{
+    CatalogContext, CatalogOutput, Cataloger, EntryInfo, FileOwners, Found, Want,
+};
 use portcullis_types::Ecosystem;
 
 use crate::util::{introduced_in, PackageFacts};
@@ -315,6 +321,10 @@ impl Cataloger for RpmCataloger {
                 });
             }
         }
+    }
+
+    fn claim_files(&self, ctx: &CatalogContext<'_>, owners: &mut FileOwners<'_>) {
+        files::claim_files(ctx, owners);
     }
 }
 

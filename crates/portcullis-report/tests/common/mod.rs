@@ -82,6 +82,7 @@ fn package(p: Pkg<'_>) -> Package {
         layer: Some(digest(LAYERS[p.layer])),
         locations: vec![p.location.into()],
         cataloger: p.cataloger.into(),
+        owned_by: None,
     }
 }
 
@@ -169,6 +170,26 @@ pub(crate) fn inventory() -> Inventory {
             location: "/app/node_modules/eslint/node_modules/lodash/package.json",
             cataloger: "npm",
         }),
+        // Debian's pip: the deb and the distribution it installed.
+        package(deb(
+            "python3-pip",
+            "23.0.1+dfsg-1",
+            ("python-pip", "23.0.1+dfsg-1"),
+            &["MIT"],
+        )),
+        Package {
+            owned_by: Some("deb:python3-pip".into()),
+            ..package(Pkg {
+                ecosystem: Ecosystem::Pypi,
+                name: "pip",
+                version: "23.0.1",
+                source: None,
+                licenses: &["MIT"],
+                layer: 0,
+                location: "/usr/lib/python3/dist-packages/pip-23.0.1.dist-info/METADATA",
+                cataloger: "python",
+            })
+        },
     ];
     let layers = (0..3)
         .map(|i| LayerMetadata {

@@ -1,6 +1,6 @@
 //! Times the match stage alone: `match_bench DB INVENTORY.json [RUNS]`.
 //! Used by `bench/match.sh`; prints one JSON line.
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::time::Instant;
 

@@ -83,7 +83,10 @@ fn a_failed_import_leaves_the_db_as_it_was() {
     assert!(stderr(&out).contains("no-such-dir"), "{}", stderr(&out));
     assert_eq!(std::fs::read(&db).unwrap(), before, "DB untouched");
     assert!(temp_leftovers(dir.path()).is_empty());
-    assert_eq!(status_json(&db)["advisories"], json_files(&data.join("ghsa")));
+    assert_eq!(
+        status_json(&db)["advisories"],
+        json_files(&data.join("ghsa"))
+    );
 }
 
 #[test]
@@ -108,7 +111,7 @@ fn corrupt_files_are_named_and_skipped() {
     .unwrap();
     std::fs::write(feed.join("bad.yaml"), "id: [unclosed\n  affected: {").unwrap();
     let db = dir.path().join("v.db");
-    let out = db_import(&db, &[feed.clone()]);
+    let out = db_import(&db, std::slice::from_ref(&feed));
     let err = stderr(&out);
     for name in ["truncated.json", "deep.json", "types.json", "bad.yaml"] {
         assert!(
@@ -167,7 +170,10 @@ fn explain_shows_the_comparison_or_why_not() {
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.starts_with("CVE-2018-18074 ("), "{text}");
-    assert!(text.contains("evidence: PYSEC-2018-28 [osv] from pypa/vulns/requests/PYSEC-2018-28.yaml"), "{text}");
+    assert!(
+        text.contains("evidence: PYSEC-2018-28 [osv] from pypa/vulns/requests/PYSEC-2018-28.yaml"),
+        "{text}"
+    );
     assert!(text.contains("CONFIRMED"), "{text}");
     assert!(text.contains("requests 2.19.1"), "{text}");
     assert!(text.contains("2.19.1 < 2.20.0 (fixed, pep440)"), "{text}");
@@ -198,17 +204,42 @@ fn update_from_mirrors_and_fail_closed() {
     let db = dir.path().join("v.db");
     let db_arg = db.display().to_string();
     let mirror = format!("ghsa={}", data.join("ghsa").display());
-    let out = portcullis(&["db", "update", "--db", &db_arg, "--no-default-sources", "--source", &mirror]);
+    let out = portcullis(&[
+        "db",
+        "update",
+        "--db",
+        &db_arg,
+        "--no-default-sources",
+        "--source",
+        &mirror,
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert_eq!(status_json(&db)["advisories"], json_files(&data.join("ghsa")));
+    assert_eq!(
+        status_json(&db)["advisories"],
+        json_files(&data.join("ghsa"))
+    );
     let before = std::fs::read(&db).unwrap();
     // Malformed --source: a usage error.
-    let out = portcullis(&["db", "update", "--db", &db_arg, "--source", "no-equals-sign"]);
+    let out = portcullis(&[
+        "db",
+        "update",
+        "--db",
+        &db_arg,
+        "--source",
+        "no-equals-sign",
+    ]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     // An unreachable feed: the update fails, naming the feed; the DB stays.
     let out = portcullis(&[
-        "db", "update", "--db", &db_arg, "--no-default-sources", "--source", &mirror,
-        "--source", "dead=http://127.0.0.1:9/all.zip",
+        "db",
+        "update",
+        "--db",
+        &db_arg,
+        "--no-default-sources",
+        "--source",
+        &mirror,
+        "--source",
+        "dead=http://127.0.0.1:9/all.zip",
     ]);
     assert_eq!(code(&out), 3, "{}", stderr(&out));
     assert!(stderr(&out).contains("dead"), "{}", stderr(&out));

@@ -52,7 +52,11 @@ fn report(printer: &Printer, p: Progress) {
         Progress::NotModified { feed } => {
             printer.progress(&format!("{feed}: not modified, using the cached copy"));
         }
-        Progress::Validated { feed, bytes, records } => {
+        Progress::Validated {
+            feed,
+            bytes,
+            records,
+        } => {
             printer.progress(&format!("{feed}: {bytes} bytes, {records} records"));
         }
         Progress::Imported {

@@ -79,7 +79,12 @@ pub fn vulndata() -> Option<PathBuf> {
 
 /// `portcullis db import PATHS --db DB`, asserting success.
 pub fn db_import(db: &Path, paths: &[PathBuf]) -> Output {
-    let mut args = vec!["db".to_owned(), "import".to_owned(), "--db".to_owned(), db.display().to_string()];
+    let mut args = vec![
+        "db".to_owned(),
+        "import".to_owned(),
+        "--db".to_owned(),
+        db.display().to_string(),
+    ];
     args.extend(paths.iter().map(|p| p.display().to_string()));
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let out = portcullis(&args);

@@ -26,13 +26,18 @@ use super::common::{self, Raw, Scalar, Syntax};
 use super::Parsed;
 use crate::{Advisory, Affected, DistroStatus, Event, ImportItem, Namespace, Range, RangeKind};
 
-/// The `source` of every secdb record.
+/// The `source` of every secdb record, followed by `:<release>/<repo>`:
+/// one CVE is listed by every release file that fixed it, and `(source, id)`
+/// identifies a record in the DB, so each file must be its own source or
+/// the last file read would replace the others' rows.
 pub(crate) const SOURCE: &str = "alpine-secdb";
 
 #[derive(Deserialize)]
 struct SecDb<V> {
     #[serde(default)]
     distroversion: Scalar,
+    #[serde(default)]
+    reponame: Scalar,
     #[serde(default)]
     packages: Option<Vec<V>>,
 }
@@ -58,7 +63,7 @@ struct Verdict {
 
 /// Parses a secdb file. A malformed package entry skips only itself.
 pub(crate) fn parse(syntax: Syntax, bytes: &[u8], origin: &str) -> Result<Parsed, String> {
-    let (release, raws) = match syntax {
+    let (release, repo, raws) = match syntax {
         Syntax::Json => {
             let db: SecDb<serde_json::Value> = common::decode(syntax, bytes)?;
             let raws: Vec<Raw> = db
@@ -67,7 +72,7 @@ pub(crate) fn parse(syntax: Syntax, bytes: &[u8], origin: &str) -> Result<Parsed
                 .into_iter()
                 .map(Raw::Json)
                 .collect();
-            (db.distroversion, raws)
+            (db.distroversion, db.reponame, raws)
         }
         Syntax::Yaml => {
             let db: SecDb<serde_yaml_ng::Value> = common::decode(syntax, bytes)?;
@@ -77,7 +82,7 @@ pub(crate) fn parse(syntax: Syntax, bytes: &[u8], origin: &str) -> Result<Parsed
                 .into_iter()
                 .map(Raw::Yaml)
                 .collect();
-            (db.distroversion, raws)
+            (db.distroversion, db.reponame, raws)
         }
     };
     let release = release
@@ -86,6 +91,14 @@ pub(crate) fn parse(syntax: Syntax, bytes: &[u8], origin: &str) -> Result<Parsed
         .filter(|r| !r.is_empty())
         .ok_or("no `distroversion`")?;
     let namespace = Namespace::distro("alpine", &release);
+    let repo = repo
+        .0
+        .map(|r| r.trim().to_owned())
+        .filter(|r| !r.is_empty());
+    let source = match repo {
+        Some(repo) => format!("{SOURCE}:{release}/{repo}"),
+        None => format!("{SOURCE}:{release}"),
+    };
 
     let mut parsed = Parsed::default();
     // id → package → verdict; BTreeMaps keep the output order stable.
@@ -136,7 +149,7 @@ pub(crate) fn parse(syntax: Syntax, bytes: &[u8], origin: &str) -> Result<Parsed
             .collect();
         parsed.items.push(ImportItem::Advisory(Advisory {
             id,
-            source: SOURCE.into(),
+            source: source.clone(),
             aliases: Vec::new(),
             summary: None,
             details: None,

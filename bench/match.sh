@@ -15,7 +15,8 @@ RUNS=${RUNS:-5}
 VULNDATA=${VULNDATA:-../shared/vulndata}
 FIX=${1:-${PORTCULLIS_FIXTURES:-$(tests/images/build.sh)}}
 export CARGO_TARGET_DIR=${CARGO_TARGET_DIR:-$CACHE/target}
-cargo build --release --locked -q -p portcullis -p portcullis-match --example match_bench
+cargo build --release --locked -q -p portcullis
+cargo build --release --locked -q -p portcullis-match --example match_bench
 PC=$CARGO_TARGET_DIR/release/portcullis
 BENCH=$CARGO_TARGET_DIR/release/examples/match_bench
 WORK=$(mktemp -d)

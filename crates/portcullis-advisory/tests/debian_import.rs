@@ -2,37 +2,24 @@
 //! every file recognised, nothing skipped, and as many records per source as
 //! a plain scan of the raw files predicts.
 
+mod support;
+
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use portcullis_advisory::import::import_path;
-use portcullis_advisory::{Advisory, DistroStatus, ImportItem};
+use portcullis_advisory::{Advisory, DistroStatus};
+use support::vulndata;
 
-#[allow(clippy::print_stderr)] // says what was skipped
-fn vulndata() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/vulndata");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "test data missing: {} (required when CI is set)",
-        dir.display()
-    );
-    eprintln!("skipping: test data {} not found", dir.display());
-    None
-}
-
+/// Every record of `path`, which must all be advisories and all readable.
 fn import(path: &Path) -> Vec<Advisory> {
-    let mut out = Vec::new();
-    let report = import_path(path, &mut |item| match item {
-        ImportItem::Advisory(a) => out.push(a),
-        other => panic!("unexpected {other:?}"),
-    })
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert!(report.skipped.is_empty(), "{:?}", report.skipped);
-    assert_eq!(report.records, out.len() as u64);
-    out
+    let imported = support::import(path);
+    assert!(
+        imported.report.skipped.is_empty(),
+        "{:?}",
+        imported.report.skipped
+    );
+    assert!(imported.cvss.is_empty(), "unexpected CVSS records");
+    imported.advisories
 }
 
 fn by_source(advisories: &[Advisory]) -> BTreeMap<&str, usize> {

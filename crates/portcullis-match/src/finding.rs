@@ -67,6 +67,10 @@ pub struct Evidence {
 pub struct Finding {
     /// The preferred id: a CVE when there is one.
     pub id: String,
+    /// The platform's QID, when the finding came from a platform backend
+    /// (the local matcher has none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qid: Option<u64>,
     /// Every other id of the same vulnerability, sorted.
     pub aliases: Vec<String>,
     /// The package.

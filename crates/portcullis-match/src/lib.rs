@@ -22,7 +22,7 @@ mod tests;
 
 pub use explain::{explain, Explanation, RowExplanation};
 pub use finding::{Evidence, Finding, FindingPackage, TypeDetected};
-pub use matcher::{lookup_keys, match_inventory, MatchOutcome};
+pub use matcher::{lookup_keys, match_inventory, MatchOutcome, NotMatched};
 
 /// The match stage failed (the DB could not be read).
 #[derive(Debug, thiserror::Error)]

@@ -165,6 +165,7 @@ fn finding(
     });
     Ok(Finding {
         id,
+        qid: None,
         aliases,
         package: FindingPackage {
             ecosystem: package.ecosystem,

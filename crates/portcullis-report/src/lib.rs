@@ -26,6 +26,7 @@
 mod common;
 mod cyclonedx;
 mod json;
+pub mod scan;
 mod spdx_json;
 
 use std::fmt;
@@ -42,6 +43,9 @@ pub enum ReportError {
     /// The `-o` value names no SBOM format.
     #[error("unknown SBOM format {0:?} (expected json, cyclonedx-json or spdx-json)")]
     UnknownFormat(String),
+    /// The `-o` value names no scan format.
+    #[error("unknown report format {0:?} (expected table, json, summary-json, qualys-json, html, junit, sarif, gitlab, cyclonedx-json or spdx-json)")]
+    UnknownScanFormat(String),
     /// The document could not be turned into JSON.
     #[error("could not serialise the {format} document: {source}")]
     Serialize {
@@ -53,6 +57,17 @@ pub enum ReportError {
     /// The creation timestamp could not be formatted (e.g. a year beyond 9999).
     #[error("could not format the creation timestamp: {0}")]
     Timestamp(#[from] time::error::Format),
+    /// The writer for this format is not part of this build.
+    #[error("the {0} writer is not available in this build")]
+    Unavailable(&'static str),
+    /// A scan document could not be turned into JSON.
+    #[error("could not serialise the {format} report: {source}")]
+    ScanSerialize {
+        /// The format being written.
+        format: &'static str,
+        /// What serde_json reported.
+        source: serde_json::Error,
+    },
     /// Writing to the destination failed.
     #[error("could not write the report: {0}")]
     Io(#[from] std::io::Error),

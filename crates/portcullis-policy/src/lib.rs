@@ -10,9 +10,18 @@
 //! package's own scheme.
 #![warn(missing_docs)]
 
+mod conditions;
+mod error;
+mod evaluate;
 mod model;
 mod result;
+mod select;
+mod software;
+#[cfg(test)]
+mod tests;
 
+pub use error::PolicyError;
+pub use evaluate::evaluate;
 pub use model::{
     CvssMode, CvssRule, IgnoreRule, Policy, QidRange, RiskRule, SoftwareOp, SoftwareRule,
 };

@@ -167,3 +167,14 @@ fn iso_date<S: serde::Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S:
         None => s.serialize_none(),
     }
 }
+
+impl std::fmt::Display for QidRange {
+    /// `123` or `100-200`, the form the lists are written in.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.start == self.end {
+            write!(f, "{}", self.start)
+        } else {
+            write!(f, "{}-{}", self.start, self.end)
+        }
+    }
+}

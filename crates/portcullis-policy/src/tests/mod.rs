@@ -1,0 +1,6 @@
+//! Unit tests, table-driven, on hand-built findings.
+
+mod evaluate_tests;
+mod ignore_tests;
+mod software_tests;
+mod support;

@@ -16,7 +16,7 @@ use crate::{ReportError, SbomContext};
 
 /// UTC, second precision, `Z` suffix: the only form SPDX 2.3 allows for
 /// `created`, and a valid JSON-schema `date-time` for CycloneDX.
-const TIMESTAMP: &[BorrowedFormatItem<'static>] =
+pub(crate) const TIMESTAMP: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
 /// Identifies the name space of the UUID v5 serials this crate derives, so

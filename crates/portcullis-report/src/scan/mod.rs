@@ -19,6 +19,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use model::{CiMetadata, DbStamp, ImageResult, ScanReport};
+pub use summary::summary_value;
 pub use table::TableStyle;
 
 use crate::ReportError;

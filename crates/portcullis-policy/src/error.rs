@@ -59,3 +59,18 @@ pub enum PolicyError {
         source: Box<PolicyError>,
     },
 }
+
+impl PolicyError {
+    /// An [`PolicyError::Invalid`] for `key`, quoting `value`.
+    pub(crate) fn invalid(
+        key: &str,
+        value: impl std::fmt::Debug,
+        reason: impl Into<String>,
+    ) -> Self {
+        PolicyError::Invalid {
+            key: key.to_owned(),
+            value: format!("{value:?}"),
+            reason: reason.into(),
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! Unit tests, table-driven, on hand-built findings.
 
 mod evaluate_tests;
+mod file_tests;
 mod ignore_tests;
+mod parse_tests;
 mod software_tests;
 mod support;

@@ -664,6 +664,16 @@ fn gitlab_snapshot() {
 }
 
 #[test]
+fn qualys_json_snapshot() {
+    insta::assert_snapshot!("qualys_json", render(ScanFormat::QualysJson, &report()));
+}
+
+#[test]
+fn junit_snapshot() {
+    insta::assert_snapshot!("junit", render(ScanFormat::Junit, &report()));
+}
+
+#[test]
 fn every_writer_is_deterministic_and_ends_with_a_newline() {
     let r = report();
     let mut shuffled = report();
@@ -852,6 +862,72 @@ fn gitlab_severities_and_ids() {
         .filter_map(|i| i["type"].as_str())
         .collect();
     assert_eq!(types, ["cve", "qid", "ghsa"]);
+}
+
+#[test]
+fn junit_escapes_titles_and_counts_conditions() {
+    let xml = render(ScanFormat::Junit, &report());
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites "));
+    // The blocking finding's title is listed in the severity failure.
+    assert!(xml.contains(
+        "OpenSSL: &lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &apos;AES-SIV&apos; misuse"
+    ));
+    assert!(!xml.contains("<script>"));
+    assert_eq!(xml.matches("<testsuite ").count(), 2);
+    assert_eq!(xml.matches("<failure ").count(), 2);
+    assert!(xml.contains("name=\"severity\" time=\"0\">\n      <failure message=\"The vulnerabilities count by severity exceeded a configured threshold. Configured: Severity 5&gt;0; Severity 4&gt;2. Found: Severity 5: 1; Severity 4: 0\""));
+    // QIDs are not configured: skipped, not passed.
+    assert!(xml.contains("name=\"qids\" time=\"0\">\n      <skipped message=\"not configured\"/>"));
+
+    let mut r = report();
+    r.images.push(broken());
+    let xml = render(ScanFormat::Junit, &r);
+    assert!(xml.contains("<error message=\"manifest unknown: registry.example/team/missing:1.0\" type=\"scan-error\">"));
+    assert!(
+        xml.contains("tests=\"17\" failures=\"2\" errors=\"1\" skipped=\"4\""),
+        "{xml}"
+    );
+}
+
+#[test]
+fn qualys_json_uses_the_cs_api_field_conventions() {
+    let doc = json_of(ScanFormat::QualysJson, &report());
+    let web = &doc[0];
+    assert_eq!(web["imageId"], "b79606fb3afe");
+    assert_eq!(web["created"], "1714468540000");
+    assert_eq!(web["lastScanned"], "1714559445123");
+    assert_eq!(web["layers"][0]["isBaseLayer"], true);
+    assert_eq!(web["layers"][0]["size"], "29150000");
+    let vulns = web["vulnerabilities"].as_array().expect("vulnerabilities");
+    let ssl = vulns
+        .iter()
+        .find(|v| v["id"] == "CVE-2024-0727")
+        .expect("libssl3");
+    assert!(ssl["qid"].is_null());
+    assert_eq!(ssl["cvss3Info"]["baseScore"], "9.8");
+    assert!(ssl["cvssInfo"]["baseScore"].is_null());
+    assert_eq!(ssl["cveids"][0], "CVE-2024-0727");
+    let pip = vulns
+        .iter()
+        .find(|v| v["id"] == "PYSEC-2023-228")
+        .expect("pip");
+    assert_eq!(pip["typeDetected"], "POTENTIAL");
+    assert_eq!(pip["cveids"][0], "CVE-2023-5752");
+    let no_cve = vulns
+        .iter()
+        .find(|v| v["id"] == "CVE-2024-2511")
+        .expect("no-dsa");
+    assert_eq!(no_cve["cvssInfo"]["accessVector"], "Network");
+    let worker = &doc[1];
+    assert_eq!(worker["vulnerabilities"][0]["qid"], 5_001_234);
+    let requests = worker["softwares"]
+        .as_array()
+        .expect("softwares")
+        .iter()
+        .find(|s| s["name"] == "requests")
+        .expect("requests");
+    assert_eq!(requests["fixVersion"], "2.32.0");
+    assert_eq!(requests["vulnerabilities"][0]["qid"], 5_001_234);
 }
 
 // ---------------------------------------------------------------------------

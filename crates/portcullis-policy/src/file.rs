@@ -132,10 +132,59 @@ impl PolicySpec {
         }
         let section: Map<String, Value> = root
             .iter()
-            .filter(|(k, v)| POLICY_KEYS.contains(&k.as_str()) || !v.is_object())
+            .filter(|(k, v)| POLICY_KEYS.contains(&k.as_str()) || !is_section(v))
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         PolicySpec::from_section(&section)
+    }
+}
+
+/// Whether a top-level value looks like another section of the file: a
+/// table, or an array of tables (`[[registries]]`).
+fn is_section(v: &Value) -> bool {
+    match v {
+        Value::Object(_) => true,
+        Value::Array(items) => !items.is_empty() && items.iter().all(Value::is_object),
+        _ => false,
+    }
+}
+
+/// The key under which the `toml` crate hands a date to serde.
+const TOML_DATETIME: &str = "$__toml_private_datetime";
+
+/// Lets a caller embed the policy section in its own serde config struct
+/// (`policy: PolicySpec`). The value goes through the same key-by-key
+/// parsing as a file; TOML dates are taken as their text.
+impl<'de> serde::Deserialize<'de> for PolicySpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let mut v = Value::deserialize(d)?;
+        untoml_dates(&mut v);
+        match &v {
+            Value::Null => Ok(PolicySpec::default()),
+            Value::Object(map) => PolicySpec::from_section(map),
+            _ => Err(PolicyError::Syntax {
+                format: "policy section",
+                message: "expected a table / mapping".to_owned(),
+            }),
+        }
+        .map_err(serde::de::Error::custom)
+    }
+}
+
+/// Replaces the `toml` crate's date maps with their text, in place.
+fn untoml_dates(v: &mut Value) {
+    match v {
+        Value::Object(map) => {
+            if map.len() == 1 {
+                if let Some(Value::String(text)) = map.get(TOML_DATETIME) {
+                    *v = Value::String(text.clone());
+                    return;
+                }
+            }
+            map.values_mut().for_each(untoml_dates);
+        }
+        Value::Array(items) => items.iter_mut().for_each(untoml_dates),
+        _ => {}
     }
 }
 

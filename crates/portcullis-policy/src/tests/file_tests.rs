@@ -266,3 +266,37 @@ fn merge_higher_wins_and_ignore_rules_add_up() {
     let ids: Vec<&str> = p.ignore.iter().map(|r| r.id.as_str()).collect();
     assert_eq!(ids, ["CVE-2023-0001", "CVE-2023-0002"]);
 }
+
+#[test]
+fn other_top_level_sections_are_left_alone() {
+    let doc = "fail-cves = \"CVE-2023-1234\"\n[scan]\nx = 1\n[[registries]]\nhost = \"r\"\n";
+    assert_eq!(
+        toml(doc).unwrap().fail_cves,
+        Some(vec!["CVE-2023-1234".into()])
+    );
+    // A scalar typo at the top level is still an error.
+    assert!(toml("fail-cve = \"CVE-2023-1234\"").is_err());
+}
+
+#[test]
+fn embeds_in_a_serde_config() {
+    #[derive(serde::Deserialize)]
+    struct Config {
+        policy: PolicySpec,
+    }
+    let c: Config = ::toml::from_str(
+        "[policy]\nfail-severity = { 5 = 0 }\n[[policy.ignore]]\nid = \"CVE-2023-1234\"\nreason = \"r\"\nexpires = 2026-07-01\n",
+    )
+    .unwrap();
+    assert_eq!(c.policy.fail_severity, Some([(5, 0)].into()));
+    assert_eq!(c.policy.ignore[0].expires, Some(date!(2026 - 07 - 01)));
+    let e = ::toml::from_str::<Config>("[policy]\nfail-sevrity = 1\n")
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("unknown policy key `fail-sevrity`"), "{e}");
+    let c: Config = serde_yaml_ng::from_str("policy:\n  fail-cves: [CVE-2023-1234]\n").unwrap();
+    assert_eq!(c.policy.fail_cves, Some(vec!["CVE-2023-1234".into()]));
+    let c: Config = serde_yaml_ng::from_str("policy:\n  fail-severity:\n    5: 0\n").unwrap();
+    assert_eq!(c.policy.fail_severity, Some([(5, 0)].into()));
+}

@@ -1,7 +1,7 @@
 //! The software condition: presence, `=` regexes and the version operators
 //! in each package's own scheme.
 
-use portcullis_types::Ecosystem::{Deb, Npm, Pypi, Rpm};
+use portcullis_types::Ecosystem::{Apk, Deb, Npm, Pypi, Rpm};
 use regex::Regex;
 
 use super::support::*;
@@ -72,6 +72,8 @@ fn operators_compare_in_the_package_scheme() {
         package(Deb, "openssl", "1.1.1n-0+deb11u3"),
         package(Pypi, "django", "4.2rc1"),
         package(Npm, "lodash", "4.17.21"),
+        package(Rpm, "openssl-libs", "1:3.0.7-16.el9"),
+        package(Apk, "busybox", "1.36.1-r2"),
     ]);
     // (name, op, version, matches)
     let table = [
@@ -95,6 +97,15 @@ fn operators_compare_in_the_package_scheme() {
         ("lodash", SoftwareOp::Lt, "4.17.100", true),
         ("lodash", SoftwareOp::Le, "4.17.21", true),
         ("lodash", SoftwareOp::Gt, "4.9.0", true),
+        // rpm: epoch first; the release only when the rule names one.
+        ("openssl-libs", SoftwareOp::Lt, "1:3.0.8", true),
+        ("openssl-libs", SoftwareOp::Le, "1:3.0.7", true),
+        ("openssl-libs", SoftwareOp::Lt, "1:3.0.7-17.el9", true),
+        ("openssl-libs", SoftwareOp::Gt, "3.1", true),
+        // apk: -rN is the package release.
+        ("busybox", SoftwareOp::Le, "1.36.1", true),
+        ("busybox", SoftwareOp::Lt, "1.36.1-r3", true),
+        ("busybox", SoftwareOp::Lt, "1.36.1-r2", false),
     ];
     for (name, op, version, matched) in table {
         let ev = fx.eval(&policy(vec![rule(name, op, Some(version))]));

@@ -630,6 +630,91 @@ fn broken() -> ImageResult {
     }
 }
 
+/// The run plus untrusted data at its worst: ids, links and titles with
+/// markup, quotes, spaces and control characters, a finding whose package
+/// is not in the inventory (as platform backends report), and an image that
+/// could not be scanned.
+fn hostile() -> ScanReport {
+    let mut r = report();
+    r.images.push(broken());
+    let worker = &mut r.images[1];
+    let mut weird = worker.findings[0].clone();
+    weird.id = "CVE-2024-35195 <x>\u{7}".into();
+    weird.aliases = vec!["weird id/\u{fc}".into(), "GHSA-\"quoted\"".into()];
+    weird.links = vec![
+        "javascript:alert(1)".into(),
+        "https://ok.example/a b".into(),
+    ];
+    weird.title = Some("\u{1}control & <b>bold</b> ]]> \"q\" 'a'".into());
+    let mut ghost = worker.findings[0].clone();
+    ghost.package.name = "ghost".into();
+    ghost.package.version = "1.0".into();
+    ghost.package.purl = "pkg:pypi/ghost@1.0".into();
+    ghost.package.locations = Vec::new();
+    worker.findings.push(weird);
+    worker.evaluation.verdicts.push(FindingVerdict::Blocking {
+        conditions: vec!["cve".into()],
+    });
+    worker.findings.push(ghost);
+    worker.evaluation.verdicts.push(FindingVerdict::Counted);
+    worker.evaluation.pass = false;
+    worker.evaluation.cves.found = Some("CVE-2024-35195 <x>\u{7}".into());
+    worker.evaluation.cves.result = false;
+    r
+}
+
+#[test]
+fn hostile_data_is_escaped_and_links_filtered() {
+    let r = hostile();
+    for format in written_formats() {
+        render(format, &r);
+    }
+    let xml = render(ScanFormat::Junit, &r);
+    assert!(xml.contains(
+        "\u{fffd}control &amp; &lt;b&gt;bold&lt;/b&gt; ]]&gt; &quot;q&quot; &apos;a&apos;"
+    ));
+    assert!(!xml.contains('\u{7}') && !xml.contains('\u{1}'));
+    let gitlab = json_of(ScanFormat::Gitlab, &r);
+    let links: Vec<&Value> = gitlab["vulnerabilities"]
+        .as_array()
+        .expect("vulnerabilities")
+        .iter()
+        .flat_map(|v| v["links"].as_array().into_iter().flatten())
+        .collect();
+    assert!(links.iter().all(|l| l["url"]
+        .as_str()
+        .is_some_and(|u| u.starts_with("https://") && !u.contains(' '))));
+    let sarif = json_of(ScanFormat::Sarif, &r);
+    let rule = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .find(|r| r["id"] == "CVE-2024-35195 <x>\u{7}")
+        .expect("weird rule");
+    assert_eq!(
+        rule["helpUri"],
+        "https://nvd.nist.gov/vuln/detail/CVE-2024-35195%20%3Cx%3E%07"
+    );
+    // A package missing from the inventory is attributed to its image.
+    let bom = json_of(ScanFormat::CycloneDxJson, &r);
+    let ghost = bom["vulnerabilities"]
+        .as_array()
+        .expect("vulnerabilities")
+        .iter()
+        .find(|v| v["affects"][0]["versions"][0]["version"] == "1.0")
+        .expect("ghost finding");
+    assert!(ghost["affects"][0]["ref"]
+        .as_str()
+        .is_some_and(|r| r.starts_with("image1/image:sha256:")));
+    // The unscanned image is named by its reference, not "image".
+    let missing = bom["components"]
+        .as_array()
+        .expect("components")
+        .iter()
+        .find(|c| c["type"] == "container" && c["name"] == "registry.example/team/missing:1.0");
+    assert!(missing.is_some(), "{}", bom["components"]);
+}
+
 fn render(format: ScanFormat, report: &ScanReport) -> String {
     let bytes = render_scan(format, report, TableStyle::default()).expect("render");
     String::from_utf8(bytes).expect("utf-8")
@@ -1084,10 +1169,8 @@ fn scan_outputs_are_schema_valid() {
         "PORTCULLIS_SCHEMA_CHECK=1 but python3 is not available"
     );
     let dir = tempfile::tempdir().expect("temp dir");
-    let mut with_broken = report();
-    with_broken.images.push(broken());
     let mut files = Vec::new();
-    for (name, r) in [("run", report()), ("broken", with_broken)] {
+    for (name, r) in [("run", report()), ("hostile", hostile())] {
         for format in [
             ScanFormat::Sarif,
             ScanFormat::Gitlab,
@@ -1127,7 +1210,7 @@ fn scan_outputs_are_schema_valid() {
         files.len(),
         "every file reported valid:\n{stdout}"
     );
-    for (name, suites, failures) in [("run", 2, 2), ("broken", 3, 2)] {
+    for (name, suites, failures) in [("run", 2, 2), ("hostile", 3, 3)] {
         if !files
             .iter()
             .any(|f| f.ends_with(format!("{name}-junit.xml")))

@@ -39,8 +39,8 @@ use portcullis_policy::{FindingVerdict, Policy};
 use portcullis_types::{Inventory, INVENTORY_SCHEMA_VERSION};
 
 use super::json::{
-    finding_identity, id_url, image_name, rows, sbom_context, severity_word, stable_uuid, to_bytes,
-    type_word, Row,
+    finding_identity, id_url, image_name, named_inventory, rows, sbom_context, severity_word,
+    stable_uuid, to_bytes, type_word, web_links, Row,
 };
 use super::{ImageResult, ScanReport};
 use crate::common::{Entry, Prepared};
@@ -241,12 +241,9 @@ fn vulnerability(policy: &Policy, row: &Row<'_>, component: &str) -> Value {
     if let Some(t) = &f.title {
         v["description"] = json!(t);
     }
-    if !f.links.is_empty() {
-        v["advisories"] = json!(f
-            .links
-            .iter()
-            .map(|l| json!({"url": l}))
-            .collect::<Vec<_>>());
+    let advisories: Vec<Value> = web_links(&f.links).map(|l| json!({"url": l})).collect();
+    if !advisories.is_empty() {
+        v["advisories"] = json!(advisories);
     }
     if let Some(fix) = &f.fixed_version {
         v["recommendation"] = json!(format!("Upgrade {} to {fix}", f.package.name));
@@ -280,7 +277,7 @@ fn prefix_refs(v: &mut Value, prefix: &str) {
 /// The BOM of one image and the bom-ref of each of its inventory entries.
 fn image_bom(img: &ImageResult, report: &ScanReport) -> Result<(Value, Prepared), ReportError> {
     let ctx = sbom_context(report);
-    let prep = Prepared::new(&img.inventory, &ctx)?;
+    let prep = Prepared::new(&named_inventory(img), &ctx)?;
     let doc = serde_json::to_value(cyclonedx::document(&prep, &ctx)).map_err(serialize_err)?;
     Ok((doc, prep))
 }

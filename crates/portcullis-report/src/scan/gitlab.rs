@@ -21,7 +21,9 @@
 
 use serde_json::{json, Value};
 
-use super::json::{id_url, image_name, rows, severity_word, stable_uuid, to_bytes, type_word, Row};
+use super::json::{
+    id_url, image_name, rows, severity_word, stable_uuid, to_bytes, type_word, web_links, Row,
+};
 use super::{ImageResult, ScanReport};
 use crate::ReportError;
 
@@ -114,7 +116,7 @@ fn vulnerability(row: &Row<'_>) -> Value {
         "severity": severity_word(f),
         "solution": solution,
         "identifiers": identifiers(row),
-        "links": f.links.iter().map(|l| json!({"url": l})).collect::<Vec<_>>(),
+        "links": web_links(&f.links).map(|l| json!({"url": l})).collect::<Vec<_>>(),
         "location": {
             "dependency": {
                 "package": {"name": f.package.name},

@@ -194,25 +194,67 @@ pub(super) fn os_name(distro: Option<&Distro>) -> Option<String> {
 }
 
 /// A web page for a vulnerability id: the first advisory link when there
-/// is one, else the canonical page of the id's database.
+/// is a usable one, else the canonical page of the id's database.
 pub(super) fn advisory_url(id: &str, links: &[String]) -> String {
-    if let Some(l) = links
-        .iter()
-        .find(|l| l.starts_with("https://") || l.starts_with("http://"))
-    {
-        return l.clone();
+    match web_links(links).next() {
+        Some(l) => l.to_owned(),
+        None => id_url(id),
     }
-    id_url(id)
 }
 
-/// The canonical page of a vulnerability id.
+/// The links that are plain `http(s)` URLs every format's URI checks
+/// accept: advisory data is untrusted input, and a `javascript:` link or
+/// one with spaces must not reach a report that tools render.
+pub(super) fn web_links(links: &[String]) -> impl Iterator<Item = &str> {
+    links.iter().map(String::as_str).filter(|l| {
+        let rest = l
+            .strip_prefix("https://")
+            .or_else(|| l.strip_prefix("http://"));
+        rest.is_some_and(|r| {
+            !r.is_empty()
+                && !r.starts_with('/')
+                && r.bytes().all(|b| {
+                    b.is_ascii_graphic()
+                        && !matches!(
+                            b,
+                            b'"' | b'<' | b'>' | b'\\' | b'^' | b'`' | b'{' | b'|' | b'}'
+                        )
+                })
+        })
+    })
+}
+
+/// The canonical page of a vulnerability id (the id percent-encoded).
 pub(super) fn id_url(id: &str) -> String {
+    let mut encoded = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
     if id.starts_with("CVE-") {
-        format!("https://nvd.nist.gov/vuln/detail/{id}")
+        format!("https://nvd.nist.gov/vuln/detail/{encoded}")
     } else if id.starts_with("GHSA-") {
-        format!("https://github.com/advisories/{id}")
+        format!("https://github.com/advisories/{encoded}")
     } else {
-        format!("https://osv.dev/vulnerability/{id}")
+        format!("https://osv.dev/vulnerability/{encoded}")
+    }
+}
+
+/// The inventory to describe an image by: one that could not be scanned
+/// has an empty inventory, which is then named by the reference the user
+/// gave instead of a generic `image`.
+pub(super) fn named_inventory(
+    img: &ImageResult,
+) -> std::borrow::Cow<'_, portcullis_types::Inventory> {
+    if img.inventory.image.reference.is_empty() && img.inventory.image.repo_tags.is_empty() {
+        let mut inv = img.inventory.clone();
+        inv.image.reference = image_name(img);
+        std::borrow::Cow::Owned(inv)
+    } else {
+        std::borrow::Cow::Borrowed(&img.inventory)
     }
 }
 

@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 
 use super::cyclonedx_vex::{empty_inventory, entry_of};
 use super::json::{
-    advisory_url, best_score, image_name, rows, sbom_context, score_text, stable_uuid, to_bytes,
-    type_word, Row,
+    advisory_url, best_score, image_name, named_inventory, rows, sbom_context, score_text,
+    stable_uuid, to_bytes, type_word, Row,
 };
 use super::ScanReport;
 use crate::common::Prepared;
@@ -107,7 +107,7 @@ pub(crate) fn render(report: &ScanReport) -> Result<Vec<u8>, ReportError> {
     let mut namespaces = Vec::new();
     let mut comments = Vec::new();
     for (i, img) in report.images.iter().enumerate() {
-        let prep = Prepared::new(&img.inventory, &ctx)?;
+        let prep = Prepared::new(&named_inventory(img), &ctx)?;
         let mut doc =
             serde_json::to_value(spdx_json::document(&prep, &ctx)).map_err(serialize_err)?;
         namespaces.push(

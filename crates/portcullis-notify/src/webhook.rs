@@ -236,7 +236,7 @@ impl Redactor {
             add(t.expose(), "[redacted]".into());
         }
         // Longest first, so a URL is replaced whole before its parts.
-        secrets.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.0.len()));
         Redactor { secrets }
     }
 

@@ -628,3 +628,26 @@ fn invalid_url_and_missing_ca_bundle_fail_without_attempts() {
     assert!(!out.delivered && out.attempts.is_empty());
     assert!(out.to_string().contains("CA bundle"), "{out}");
 }
+
+#[test]
+fn explicit_proxy_is_used_with_its_credentials() {
+    // The loopback server plays an HTTP proxy: it receives the absolute URL.
+    let proxy = serve(|_| Behaviour::Status(200));
+    let addr = proxy.url.trim_start_matches("http://");
+    let opts = WebhookOptions {
+        // A bare host:port, as the vendor's proxy field took it, with
+        // credentials.
+        proxy: Some(format!("puser:ppass-secret@{addr}")),
+        ..fast()
+    };
+    let out = post_webhook(
+        "http://hooks.example.invalid/x?k=v",
+        &json!({"a": 1}),
+        &opts,
+    );
+    assert!(out.delivered, "{out}");
+    let reqs = proxy.requests.lock().unwrap();
+    assert_eq!(reqs[0].target, "http://hooks.example.invalid/x?k=v");
+    assert!(reqs[0].headers["proxy-authorization"].starts_with("Basic "));
+    assert!(!format!("{out} {out:?}").contains("ppass-secret"));
+}

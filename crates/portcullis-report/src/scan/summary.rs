@@ -17,7 +17,8 @@
 //! Our additions: top-level `pass` and `buildStatus` (`Success`/`Failed`,
 //! the webhook's word), and per image `risk`, `reasons`, `errors`,
 //! `warnings`, `dbFreshness` and `error` (set when the image could not be
-//! scanned; such an image has `imageSummary.pass: false`).
+//! scanned; such an image has `imageSummary.pass: false` and, having no
+//! image ID, is keyed by the reference the user gave).
 //!
 //! Left out: the vendor's `vulnsTable` and `softwaresTable` (raw copies of
 //! the whole details document, which `-o qualys-json` writes on its own) —

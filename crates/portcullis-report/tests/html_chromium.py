@@ -238,9 +238,51 @@ CHECK_JS = r"""
     scripts: document.scripts.length,
     titleAsText: document.body.textContent.indexOf('<script>alert(1)</script>') >= 0,
     injected: document.querySelectorAll('script:not(:last-of-type), [onerror], [onload]').length,
+    visibleSections: Array.prototype.filter.call(document.querySelectorAll('section.view'), function (s) { return s.offsetParent !== null; }).length,
     visibleRows: Array.prototype.filter.call(active ? active.querySelectorAll('tbody tr') : [], function (r) { return r.offsetParent !== null; }).length,
     height: document.documentElement.scrollHeight
   };
+}())
+"""
+
+
+# The interactive parts, exercised on the Vulnerabilities view: the
+# severity filter, sorting by a column, and the image selector.
+INTERACT_JS = r"""
+(function () {
+  function visible(sel) {
+    return Array.prototype.filter.call(document.querySelectorAll(sel), function (e) {
+      return e.offsetParent !== null;
+    }).length;
+  }
+  var out = {};
+  var bar = document.querySelector('#vulnerabilities .toolbar');
+  var table = bar && document.getElementById(bar.getAttribute('data-for'));
+  if (!table) { return { error: 'no vulnerabilities table' }; }
+  var rows = table.tBodies[0].rows.length;
+  var sev = bar.querySelector('select[data-filter=sev]');
+  sev.value = '5';
+  sev.dispatchEvent(new Event('change'));
+  out.critical = visible('#' + table.id + ' tbody tr');
+  out.shownText = bar.querySelector('.shown').textContent;
+  sev.value = '';
+  sev.dispatchEvent(new Event('change'));
+  out.all = visible('#' + table.id + ' tbody tr') === rows;
+  var pkg = table.tHead.rows[0].cells[2];
+  pkg.click();
+  out.firstByPackage = table.tBodies[0].rows[0].cells[2].textContent;
+  pkg.click();
+  out.lastByPackage = table.tBodies[0].rows[0].cells[2].textContent;
+  var pick = document.getElementById('image-select');
+  if (pick) {
+    pick.value = pick.options[pick.options.length - 1].value;
+    pick.dispatchEvent(new Event('change'));
+    out.blocksWithOneImage = visible('#vulnerabilities .image-block');
+    pick.value = '';
+    pick.dispatchEvent(new Event('change'));
+    out.blocksWithAll = visible('#vulnerabilities .image-block');
+  }
+  return out;
 }())
 """
 
@@ -261,6 +303,8 @@ def run(args):
         cdp.send("Emulation.setDeviceMetricsOverride",
                  {"width": args.width, "height": args.height, "deviceScaleFactor": 1, "mobile": False},
                  session)
+        if args.no_js:
+            cdp.send("Emulation.setScriptExecutionDisabled", {"value": True}, session)
         for view in views:
             cdp.send("Page.navigate", {"url": "about:blank"}, session)
             cdp.wait_event("Page.loadEventFired", session, 20)
@@ -276,7 +320,7 @@ def run(args):
             page = state.get("result", {}).get("value") or {}
             shot = cdp.send("Page.captureScreenshot", {"format": "png"}, session)
             png = base64.b64decode(shot["data"])
-            path = os.path.join(args.out, "report-%s.png" % view)
+            path = os.path.join(args.out, "report-%s%s.png" % (view, "-nojs" if args.no_js else ""))
             with open(path, "wb") as f:
                 f.write(png)
             width, height, colors, dominant = png_stats(png)
@@ -284,9 +328,13 @@ def run(args):
                         colors=colors, dominant=round(dominant, 3))
             result["views"][view] = info
             probs = ["%s: %s" % (view, p) for p in problems_in(cdp.events)]
-            if page.get("active") != view:
+            if args.no_js:
+                if page.get("js") or page.get("visibleSections") != len(VIEWS):
+                    probs.append("%s without JS: %d of %d views visible"
+                                 % (view, page.get("visibleSections") or 0, len(VIEWS)))
+            elif page.get("active") != view:
                 probs.append("%s: the fragment selected view %r" % (view, page.get("active")))
-            if not page.get("js"):
+            elif not page.get("js"):
                 probs.append("%s: the script did not run" % view)
             if sorted(page.get("sections", [])) != sorted(VIEWS):
                 probs.append("%s: sections are %r" % (view, page.get("sections")))
@@ -295,6 +343,12 @@ def run(args):
             if colors < 8 or dominant > 0.985:
                 probs.append("%s: the screenshot looks blank (%d colours, %.1f%% one colour)"
                              % (view, colors, dominant * 100))
+            if view == "vulnerabilities" and args.interact:
+                cdp.events = []
+                acts = cdp.send("Runtime.evaluate",
+                                {"expression": INTERACT_JS, "returnByValue": True}, session)
+                info["interactions"] = acts.get("result", {}).get("value")
+                probs.extend("%s: after interacting: %s" % (view, p) for p in problems_in(cdp.events))
             result["problems"].extend(probs)
         result["ok"] = not result["problems"]
     finally:
@@ -314,6 +368,10 @@ def main():
     ap.add_argument("--width", type=int, default=1280)
     ap.add_argument("--height", type=int, default=2000)
     ap.add_argument("--timeout", type=float, default=90.0)
+    ap.add_argument("--no-js", action="store_true",
+                    help="disable JavaScript: every view must then be visible")
+    ap.add_argument("--interact", action="store_true",
+                    help="also exercise the filter, sorting and image selector")
     args = ap.parse_args()
     try:
         result = run(args)

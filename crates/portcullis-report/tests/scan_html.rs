@@ -808,6 +808,7 @@ fn drive(
     html: &std::path::Path,
     out: &std::path::Path,
     views: &str,
+    extra: &[&str],
 ) -> (serde_json::Value, i32) {
     let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/html_chromium.py");
     let mut child = match std::process::Command::new("python3")
@@ -822,6 +823,7 @@ fn drive(
         .arg(views)
         .arg("--timeout")
         .arg("120")
+        .args(extra)
         .stdout(std::process::Stdio::piped())
         .spawn()
     {
@@ -876,7 +878,7 @@ fn chromium_renders_every_view() {
     let shots = std::env::var_os("PORTCULLIS_SCREENSHOT_DIR")
         .map_or_else(|| dir.path().join("screenshots"), std::path::PathBuf::from);
     let views = "summary,statistics,vulnerabilities,software,layers";
-    let (result, code) = drive(&bin, &page, &shots, views);
+    let (result, code) = drive(&bin, &page, &shots, views, &["--interact"]);
     assert_eq!(code, 0, "Chromium found problems:\n{result:#}");
     for view in views.split(',') {
         let png = shots.join(format!("report-{view}.png"));
@@ -890,7 +892,39 @@ fn chromium_renders_every_view() {
         );
         assert!(info["colors"].as_u64().unwrap_or(0) >= 8, "{info:#}");
     }
+    let acts = &result["views"]["vulnerabilities"]["interactions"];
+    assert_eq!(acts["critical"], 2, "severity filter: {acts:#}");
+    assert_eq!(acts["shownText"], "2 of 12 shown", "{acts:#}");
+    assert_eq!(acts["all"], true, "{acts:#}");
+    assert_eq!(acts["firstByPackage"], "jinja2 pypi", "sorting: {acts:#}");
+    assert_eq!(
+        acts["lastByPackage"], "zlib1g deb",
+        "sorting back: {acts:#}"
+    );
+    assert_eq!(acts["blocksWithOneImage"], 1, "image selector: {acts:#}");
+    assert_eq!(acts["blocksWithAll"], 2, "image selector: {acts:#}");
     eprintln!("screenshots of the five views: {}", shots.display());
+}
+
+/// Without JavaScript every view is in the page, one after the other.
+#[test]
+fn chromium_without_js_shows_every_view() {
+    let Some(bin) = chromium() else { return };
+    let dir = temp_dir();
+    let page = dir.path().join("report.html");
+    write(&page, &html(&report()));
+    let shots = std::env::var_os("PORTCULLIS_SCREENSHOT_DIR")
+        .map_or_else(|| dir.path().join("screenshots"), std::path::PathBuf::from);
+    let (result, code) = drive(&bin, &page, &shots, "summary", &["--no-js"]);
+    assert_eq!(code, 0, "{result:#}");
+    assert_eq!(
+        result["views"]["summary"]["visibleSections"], 5,
+        "{result:#}"
+    );
+    assert_eq!(
+        result["views"]["summary"]["active"],
+        serde_json::Value::Null
+    );
 }
 
 /// The checks can fail: an uncaught exception and a blocked external load
@@ -917,7 +951,7 @@ fn chromium_check_catches_errors() {
     };
     let page = dir.path().join("broken.html");
     write(&page, &broken);
-    let (result, code) = drive(&bin, &page, &dir.path().join("broken"), "summary");
+    let (result, code) = drive(&bin, &page, &dir.path().join("broken"), "summary", &[]);
     assert_eq!(code, 1, "{result:#}");
     assert!(
         result.to_string().contains("injected failure"),
@@ -932,7 +966,7 @@ fn chromium_check_catches_errors() {
     );
     let page = dir.path().join("external.html");
     write(&page, &external);
-    let (result, code) = drive(&bin, &page, &dir.path().join("external"), "summary");
+    let (result, code) = drive(&bin, &page, &dir.path().join("external"), "summary", &[]);
     assert_eq!(code, 1, "{result:#}");
     assert!(
         result.to_string().contains("unreachable.invalid"),

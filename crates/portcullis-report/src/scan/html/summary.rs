@@ -130,6 +130,7 @@ fn image_card(out: &mut String, v: &ImageView<'_>) {
         return;
     }
     let ev = &image.evaluation;
+    counts_strip(out, v);
     messages(out, "error", "Failure reasons", &ev.reasons);
     messages(
         out,
@@ -140,6 +141,36 @@ fn image_card(out: &mut String, v: &ImageView<'_>) {
     messages(out, "warn", "Warnings", &ev.warnings);
     criteria(out, v);
     out.push_str("</div>\n");
+}
+
+/// One line of counts: per level (all findings, before exclusions),
+/// patchability, and how many findings block.
+fn counts_strip(out: &mut String, v: &ImageView<'_>) {
+    let c = &v.image.evaluation.counts;
+    out.push_str("<div class=\"strip\">");
+    for level in (1..=5u8).rev() {
+        let n = c.confirmed_by_severity.get(&level).copied().unwrap_or(0)
+            + c.potential_by_severity.get(&level).copied().unwrap_or(0);
+        w!(
+            out,
+            "<span class=\"chip{}\"><span class=\"sev sev{level}\">{level} {}</span><b>{n}</b></span>",
+            if n == 0 { " zero" } else { "" },
+            severity_name(level)
+        );
+    }
+    let blocking = v
+        .image
+        .evaluation
+        .verdicts
+        .iter()
+        .filter(|x| matches!(x, portcullis_policy::FindingVerdict::Blocking { .. }))
+        .count();
+    w!(
+        out,
+        "<span class=\"chip plain\">patchable <b>{}</b> / {}</span><span class=\"chip plain\">blocking <b>{blocking}</b></span></div>\n",
+        c.patchable,
+        c.total
+    );
 }
 
 fn messages(out: &mut String, class: &str, title: &str, items: &[String]) {
@@ -392,7 +423,7 @@ fn policy_card(out: &mut String, p: &Policy) {
             );
             w!(
                 out,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td><td>{}</td><td class=\"nowrap\">{}</td></tr>",
                 Esc(&r.id),
                 Esc(dash(Some(&scope.join(", ")))),
                 Esc(&r.reason),

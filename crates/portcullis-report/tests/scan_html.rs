@@ -726,6 +726,67 @@ fn self_contained_and_escaped() {
     assert_eq!(out.matches("data-image=\"img-2\"").count(), 5);
 }
 
+/// Every element is closed in order (void and self-closed SVG elements
+/// aside); `<style>` and `<script>` bodies are skipped.
+fn assert_balanced(html: &str) {
+    const VOID: [&str; 5] = ["meta", "input", "br", "img", "link"];
+    let mut stack: Vec<&str> = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find('<') {
+        rest = &rest[i + 1..];
+        if rest.starts_with('!') {
+            continue;
+        }
+        let end = match rest.find('>') {
+            Some(e) => e,
+            None => panic!("unterminated tag near {:?}", &rest[..rest.len().min(60)]),
+        };
+        let tag = &rest[..end];
+        let closing = tag.starts_with('/');
+        let name: String = tag
+            .trim_start_matches('/')
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect();
+        let name = &tag.trim_start_matches('/')[..name.len()];
+        if closing {
+            match stack.pop() {
+                Some(open) if open == name => {}
+                other => panic!("</{name}> closes {other:?}; open: {stack:?}"),
+            }
+        } else if !tag.ends_with('/') && !VOID.contains(&name) {
+            stack.push(name);
+            if name == "style" || name == "script" {
+                let close = format!("</{name}>");
+                match rest.find(&close) {
+                    Some(j) => rest = &rest[j..],
+                    None => panic!("unclosed <{name}>"),
+                }
+                continue;
+            }
+        }
+        rest = &rest[end.min(rest.len())..];
+    }
+    assert!(stack.is_empty(), "left open: {stack:?}");
+}
+
+#[test]
+fn markup_is_balanced() {
+    // The checker itself catches a mismatch and an unclosed element.
+    for bad in ["<div><span></div>", "<section><p>x</p>"] {
+        assert!(
+            std::panic::catch_unwind(|| assert_balanced(bad)).is_err(),
+            "{bad}"
+        );
+    }
+    assert_balanced(&html(&report()));
+    let mut r = report();
+    r.images[1].error = Some("<div><table>".into());
+    r.images[1].findings.clear();
+    r.images[1].evaluation = Evaluation::default();
+    assert_balanced(&html(&r));
+}
+
 #[test]
 fn hostile_links_are_not_followed() {
     let mut r = report();

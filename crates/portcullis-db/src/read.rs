@@ -115,6 +115,10 @@ impl Db {
                  rebuild it with `portcullis db update` or `db import`"
             )));
         }
+        // Reads through a memory map: matching does thousands of small
+        // indexed reads, and copying each page through read(2) dominated.
+        conn.pragma_update(None, "mmap_size", 256_i64 << 20)
+            .map_err(sqlite_error(path))?;
         Ok(Db {
             conn,
             path: path.to_owned(),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use portcullis_advisory::{Advisory, Namespace};
-use portcullis_db::{Candidate, Db};
+use portcullis_db::{Candidate, Db, NvdScores};
 use portcullis_types::{Distro, Ecosystem, Inventory, Package};
 use serde::Serialize;
 
@@ -107,6 +107,9 @@ pub fn lookup_keys(package: &Package, distro: Option<&Distro>) -> Result<LookupK
 pub(crate) struct Cache {
     candidates: HashMap<(Namespace, String), Rc<Vec<Candidate>>>,
     advisories: HashMap<i64, Rc<Advisory>>,
+    // A CVE shared by many packages (one source package's binaries, a
+    // library vendored twice) is scored once per run.
+    nvd: HashMap<String, Option<Rc<NvdScores>>>,
 }
 
 impl Cache {
@@ -123,6 +126,15 @@ impl Cache {
         let found = Rc::new(db.candidates(namespace, name)?);
         self.candidates.insert(key, found.clone());
         Ok(found)
+    }
+
+    pub(crate) fn nvd(&mut self, db: &Db, cve: &str) -> Result<Option<Rc<NvdScores>>, MatchError> {
+        if let Some(n) = self.nvd.get(cve) {
+            return Ok(n.clone());
+        }
+        let n = db.nvd(cve)?.map(Rc::new);
+        self.nvd.insert(cve.to_owned(), n.clone());
+        Ok(n)
     }
 
     pub(crate) fn advisory(&mut self, db: &Db, key: i64) -> Result<Rc<Advisory>, MatchError> {
@@ -155,7 +167,7 @@ pub fn match_inventory(db: &Db, inventory: &Inventory) -> Result<MatchOutcome, M
         };
         let hits = package_hits(db, &mut cache, package, &keys)?;
         if !hits.is_empty() {
-            findings.extend(merge(db, package, &keys, hits)?);
+            findings.extend(merge(db, &mut cache, package, &keys, hits)?);
         }
     }
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));

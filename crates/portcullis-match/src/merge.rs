@@ -11,7 +11,7 @@ use portcullis_db::{Candidate, Db};
 use portcullis_types::Package;
 
 use crate::evaluate::Comparator;
-use crate::matcher::LookupKeys;
+use crate::matcher::{Cache, LookupKeys};
 use crate::{Evidence, Finding, FindingPackage, MatchError, TypeDetected};
 
 /// One matched row.
@@ -42,6 +42,7 @@ fn feed_rank(source: &str) -> u8 {
 /// finding per group.
 pub(crate) fn merge(
     db: &Db,
+    cache: &mut Cache,
     package: &Package,
     keys: &LookupKeys,
     hits: Vec<Hit>,
@@ -87,13 +88,14 @@ pub(crate) fn merge(
                     b.candidate.row,
                 ))
         });
-        findings.push(finding(db, package, keys, &group)?);
+        findings.push(finding(db, cache, package, keys, &group)?);
     }
     Ok(findings)
 }
 
 fn finding(
     db: &Db,
+    cache: &mut Cache,
     package: &Package,
     keys: &LookupKeys,
     group: &[&Hit],
@@ -130,7 +132,7 @@ fn finding(
         TypeDetected::Potential
     };
 
-    let scores = Scores::gather(db, &ids, group)?;
+    let scores = Scores::gather(db, cache, &ids, group)?;
     let (severity, severity_source) = severity(group, &scores);
     let title = group
         .iter()
@@ -218,7 +220,12 @@ struct Scores {
 }
 
 impl Scores {
-    fn gather(db: &Db, ids: &BTreeSet<&str>, group: &[&Hit]) -> Result<Scores, MatchError> {
+    fn gather(
+        db: &Db,
+        cache: &mut Cache,
+        ids: &BTreeSet<&str>,
+        group: &[&Hit],
+    ) -> Result<Scores, MatchError> {
         let mut s = Scores {
             v2: None,
             v3: None,
@@ -226,16 +233,18 @@ impl Scores {
             description: None,
         };
         for cve in ids.iter().filter(|i| i.starts_with("CVE-")) {
-            if let Some(nvd) = db.nvd(cve)? {
+            if let Some(nvd) = cache.nvd(db, cve)? {
                 if s.v3.is_none() && nvd.v3.is_some() {
-                    s.v3 = nvd.v3;
+                    s.v3.clone_from(&nvd.v3);
                     s.from_nvd.1 = true;
                 }
                 if s.v2.is_none() && nvd.v2.is_some() {
-                    s.v2 = nvd.v2;
+                    s.v2.clone_from(&nvd.v2);
                     s.from_nvd.0 = true;
                 }
-                s.description = s.description.or(nvd.description);
+                if s.description.is_none() {
+                    s.description.clone_from(&nvd.description);
+                }
             }
         }
         let best = |version: CvssVersion| {

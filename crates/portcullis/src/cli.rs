@@ -25,6 +25,12 @@ pub(crate) enum Command {
     /// Build, update and inspect the vulnerability DB.
     #[command(subcommand)]
     Db(DbCommand),
+    /// Scan images, evaluate the build-failure policy, write the reports
+    /// (exit 0 pass, 1 policy failed, 2 usage, 3 incomplete).
+    Scan(Box<ScanArgs>),
+    /// Validate a policy file.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Explain why a vulnerability is, or is not, reported for an image.
     Explain(ExplainArgs),
     /// Print the version.
@@ -153,4 +159,130 @@ pub(crate) struct ExplainArgs {
     pub(crate) json: bool,
     #[command(flatten)]
     pub(crate) source: SourceArgs,
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct ScanArgs {
+    /// Images (same forms as `sbom`); references to the same image are
+    /// scanned once.
+    #[arg(value_name = "IMAGE", required = true)]
+    pub(crate) images: Vec<String>,
+    #[command(flatten)]
+    pub(crate) db: DbPathArg,
+    /// Policy file (TOML, YAML or JSON); default: portcullis.toml or
+    /// .portcullis.yaml in the working directory, if present.
+    #[arg(long, value_name = "FILE", env = "PORTCULLIS_POLICY")]
+    pub(crate) policy: Option<PathBuf>,
+    /// Ignore the global, user and project policy files.
+    #[arg(long)]
+    pub(crate) no_config: bool,
+    #[command(flatten)]
+    pub(crate) conditions: ConditionArgs,
+    /// Output as FORMAT[=PATH] (repeatable): table, json, summary-json,
+    /// qualys-json, html, junit, sarif, gitlab, cyclonedx-json, spdx-json.
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=PATH]",
+        default_value = "table"
+    )]
+    pub(crate) outputs: Vec<String>,
+    /// The console table lists excluded and ignored findings too.
+    #[arg(long)]
+    pub(crate) all_findings: bool,
+    /// Where findings come from: local (this machine's DB), qualys, server.
+    #[arg(
+        long,
+        value_name = "BACKEND",
+        default_value = "local",
+        env = "PORTCULLIS_BACKEND"
+    )]
+    pub(crate) backend: String,
+    /// POST the run's result to this URL (token from PORTCULLIS_WEBHOOK_TOKEN).
+    #[arg(long, value_name = "URL", env = "PORTCULLIS_WEBHOOK_URL")]
+    pub(crate) webhook_url: Option<String>,
+    /// Proxy for the webhook (default: HTTPS_PROXY / NO_PROXY).
+    #[arg(long, value_name = "URL", env = "PORTCULLIS_PROXY")]
+    pub(crate) proxy: Option<String>,
+    /// Name of the CI output variable (Azure DevOps, GitHub Actions).
+    #[arg(long, value_name = "NAME", default_value = "imageScanSummary")]
+    pub(crate) output_variable: String,
+    /// Write the GitLab dotenv file here (default portcullis.env under GitLab CI).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) ci_dotenv: Option<PathBuf>,
+    #[command(flatten)]
+    pub(crate) source: SourceArgs,
+}
+
+/// The build-failure conditions as flags (SPEC §5, §13); they override the
+/// policy file key by key.
+#[derive(Debug, Args, Default)]
+pub(crate) struct ConditionArgs {
+    /// Per severity level the greatest count allowed: 5=0,4=2 (> N fails).
+    #[arg(long, value_name = "LEVEL=N,...")]
+    pub(crate) fail_severity: Option<String>,
+    /// QIDs and ranges whose presence fails: 1-100,200.
+    #[arg(long, value_name = "QIDS")]
+    pub(crate) fail_qids: Option<String>,
+    /// CVEs whose presence fails.
+    #[arg(long, value_name = "CVES")]
+    pub(crate) fail_cves: Option<String>,
+    /// Installed software that fails: 'openssl<3.0.7,curl,.*ssl=1\..*'.
+    #[arg(long, value_name = "RULES")]
+    pub(crate) fail_software: Option<String>,
+    /// CVSS base score at or above which a finding fails.
+    #[arg(long, value_name = "SCORE")]
+    pub(crate) fail_cvss: Option<String>,
+    /// Which CVSS score: 2, 3 or max.
+    #[arg(long, value_name = "2|3|max")]
+    pub(crate) cvss_version: Option<String>,
+    /// Fail when the weighted sum of findings exceeds this.
+    #[arg(long, value_name = "N")]
+    pub(crate) risk_threshold: Option<String>,
+    /// Weights per severity for the risk score (default 5=3,4=1).
+    #[arg(long, value_name = "LEVEL=W,...")]
+    pub(crate) risk_weights: Option<String>,
+    /// Count POTENTIAL findings too.
+    #[arg(long)]
+    pub(crate) include_potential: bool,
+    /// QIDs and ranges that never count.
+    #[arg(long, value_name = "QIDS")]
+    pub(crate) exclude_qids: Option<String>,
+    /// CVEs that never count (a finding is excluded when all its CVEs are).
+    #[arg(long, value_name = "CVES")]
+    pub(crate) exclude_cves: Option<String>,
+    /// Findings with no fix yet do not count.
+    #[arg(long)]
+    pub(crate) ignore_unfixed: bool,
+    /// Distro statuses that do not count: no-dsa,unimportant,...
+    #[arg(long, value_name = "STATUSES")]
+    pub(crate) ignore_status: Option<String>,
+    /// Fail only on findings absent from this earlier `-o json` report.
+    #[arg(long, value_name = "REPORT.json")]
+    pub(crate) baseline: Option<PathBuf>,
+    /// The base image, to attribute findings to base or own layers.
+    #[arg(long, value_name = "IMAGE")]
+    pub(crate) base_image: Option<String>,
+    /// Count only findings from the project's own layers.
+    #[arg(long)]
+    pub(crate) ignore_base: bool,
+    /// Warn when the DB is older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) db_warn_days: Option<String>,
+    /// Fail when the DB is older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub(crate) db_fail_days: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Validate a policy file and print what it enables.
+    Check(PolicyCheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub(crate) struct PolicyCheckArgs {
+    /// The policy file (TOML, YAML or JSON).
+    #[arg(value_name = "FILE")]
+    pub(crate) file: PathBuf,
 }

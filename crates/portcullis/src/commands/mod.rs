@@ -5,9 +5,10 @@ mod db;
 mod db_update;
 mod explain;
 mod sbom;
+mod scan;
 mod source;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, PolicyCommand};
 use crate::exit::ExitStatus;
 use crate::printer::Printer;
 
@@ -15,6 +16,8 @@ pub(crate) fn run(cli: Cli, printer: &Printer) -> anyhow::Result<ExitStatus> {
     match cli.command {
         Command::Sbom(args) => sbom::run(&args, printer),
         Command::Db(command) => db::run(&command, printer),
+        Command::Scan(args) => scan::run(&args, printer),
+        Command::Policy(PolicyCommand::Check(args)) => scan::policy_check(&args, printer),
         Command::Explain(args) => explain::run(&args, printer),
         Command::Version => {
             #[allow(clippy::print_stdout)]

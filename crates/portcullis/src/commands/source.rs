@@ -40,17 +40,31 @@ pub(crate) fn inventory(
     args: &SourceArgs,
     printer: &Printer,
 ) -> anyhow::Result<Inventory> {
+    let image = open(reference, args, printer)?;
+    catalog(&image, reference, args, printer)
+}
+
+/// Opens an image: its metadata (identity, layers) without reading layers.
+pub(crate) fn open(reference: &str, args: &SourceArgs, printer: &Printer) -> anyhow::Result<Image> {
     let parsed = ImageRef::parse(reference).map_err(|e| UsageError(e.to_string()))?;
     let options = open_options(args)?;
-    let started = Instant::now();
     printer.progress(&format!("reading {parsed}"));
-    let image =
-        Image::open(&parsed, &options).with_context(|| format!("cannot open image {reference}"))?;
+    Image::open(&parsed, &options).with_context(|| format!("cannot open image {reference}"))
+}
+
+/// Reads the layers of an opened image and catalogs what is installed.
+pub(crate) fn catalog(
+    image: &Image,
+    reference: &str,
+    args: &SourceArgs,
+    printer: &Printer,
+) -> anyhow::Result<Inventory> {
+    let started = Instant::now();
     let threads = args
         .threads
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, usize::from));
     let set = portcullis_ecosystems::catalog_set();
-    let inventory = catalog_image(&image, &set, &Limits::default(), threads)
+    let inventory = catalog_image(image, &set, &Limits::default(), threads)
         .with_context(|| format!("cannot read image {reference}"))?;
     printer.progress(&format!(
         "{} packages in {} layers of {} ({:.2} s)",

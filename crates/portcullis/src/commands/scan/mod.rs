@@ -1,0 +1,162 @@
+//! `portcullis scan IMAGE...`: scan, match, evaluate, report (SPEC §5, §6).
+//!
+//! The order of work is chosen so that mistakes cost nothing: outputs and
+//! policy are validated, and the DB opened, before any image is read; every
+//! report is rendered from one `ScanReport`, so all formats agree; the
+//! webhook and CI variables come last and never change the verdict.
+
+mod base;
+mod baseline;
+mod deliver;
+mod images;
+mod policy;
+
+use std::collections::BTreeSet;
+
+use portcullis_db::Db;
+use portcullis_policy::{evaluate, Evaluation, Subject};
+use portcullis_report::scan::{DbStamp, ImageResult, ScanFormat, ScanReport};
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+use crate::cli::ScanArgs;
+use crate::exit::{ExitStatus, UsageError};
+use crate::output::parse_outputs;
+use crate::printer::Printer;
+
+pub(crate) use policy::check as policy_check;
+
+pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
+    let outputs = parse_outputs::<ScanFormat>(&args.outputs)?;
+    if args.backend != "local" {
+        return Err(UsageError(format!(
+            "--backend {}: only the local backend is available in this build",
+            args.backend
+        ))
+        .into());
+    }
+    deliver::validate(args)?;
+    let policy = policy::resolve(args, printer)?;
+    let baseline = match &args.conditions.baseline {
+        Some(path) => Some(baseline::read(path)?),
+        None => None,
+    };
+    let db = Db::open(&args.db.path())?;
+    let stamp = db_stamp(&db)?;
+    let db_built_at = OffsetDateTime::parse(&stamp.built_at, &Rfc3339).ok();
+    let base = match &args.conditions.base_image {
+        Some(reference) => Some(super::source::open(reference, &args.source, printer)?.metadata),
+        None => None,
+    };
+
+    let scanned = images::scan_all(&args.images, &db, &args.source, printer)?;
+    let now = super::sbom::creation_time();
+    let mut results = Vec::with_capacity(scanned.len());
+    for image in scanned {
+        results.push(match image.outcome {
+            Ok(found) => {
+                let base_layers = match &base {
+                    Some(b) => base::from_base_image(&found.inventory.image, b)
+                        .unwrap_or_else(|| {
+                            printer.warn(&format!(
+                                "{} is not built on the base image {}: no layer is attributed to the base",
+                                image.references[0],
+                                b.reference
+                            ));
+                            BTreeSet::new()
+                        }),
+                    None => base::from_history(&found.inventory.image),
+                };
+                let subject = Subject {
+                    image: &image.references[0],
+                    findings: &found.findings,
+                    packages: &found.inventory.packages,
+                    base_layers: &base_layers,
+                    baseline: baseline.as_ref(),
+                    db_built_at,
+                };
+                let evaluation = evaluate(&subject, &policy, now);
+                for w in &evaluation.warnings {
+                    printer.warn(&format!("{}: {w}", image.references[0]));
+                }
+                for e in &evaluation.errors {
+                    printer.warn(&format!("{}: evaluation error: {e}", image.references[0]));
+                }
+                ImageResult {
+                    references: image.references,
+                    inventory: found.inventory,
+                    findings: found.findings,
+                    not_matched: found.not_matched,
+                    evaluation,
+                    base_layers,
+                    error: None,
+                }
+            }
+            Err(message) => failed_image(image.references, message),
+        });
+    }
+
+    let report = ScanReport {
+        tool_name: "portcullis".into(),
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        generated_at: now,
+        backend: args.backend.clone(),
+        db: Some(stamp),
+        policy,
+        images: results,
+        ci: deliver::ci_metadata(),
+    };
+    deliver::outputs(&report, &outputs, args.all_findings)?;
+    deliver::notify(&report, args, printer);
+    Ok(exit_status(&report))
+}
+
+/// 3 when an image could not be scanned (its verdict is unknown, which a
+/// gate must not mistake for a pass), else 1 when one failed, else 0.
+fn exit_status(report: &ScanReport) -> ExitStatus {
+    if report.images.iter().any(|i| i.error.is_some()) {
+        ExitStatus::Incomplete
+    } else if report.pass() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::PolicyFailed
+    }
+}
+
+fn failed_image(references: Vec<String>, message: String) -> ImageResult {
+    let inventory = portcullis_types::Inventory {
+        schema_version: portcullis_types::INVENTORY_SCHEMA_VERSION,
+        image: portcullis_types::ImageMetadata {
+            reference: references[0].clone(),
+            ..Default::default()
+        },
+        distro: None,
+        packages: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    ImageResult {
+        references,
+        inventory,
+        findings: Vec::new(),
+        not_matched: Vec::new(),
+        evaluation: Evaluation {
+            pass: false,
+            errors: vec![message.clone()],
+            ..Evaluation::default()
+        },
+        base_layers: BTreeSet::new(),
+        error: Some(message),
+    }
+}
+
+fn db_stamp(db: &Db) -> anyhow::Result<DbStamp> {
+    let status = db.status()?;
+    Ok(DbStamp {
+        built_at: status.built_at,
+        sources: status
+            .sources
+            .into_iter()
+            .map(|s| (s.name, s.imported_at))
+            .collect(),
+    })
+}

@@ -8,7 +8,6 @@ pub(crate) enum ExitStatus {
     /// 0: every image passed (or the command simply succeeded).
     Success,
     /// 1: at least one image failed the policy.
-    #[allow(dead_code)] // used by `scan`
     PolicyFailed,
     /// 2: usage or configuration error.
     Usage,

@@ -242,10 +242,7 @@ fn exclusion_needs_every_cve_of_a_finding() {
 #[test]
 fn cvss_threshold_is_inclusive() {
     let Some(f) = fixture() else { return };
-    let max = f
-        .confirmed()
-        .filter_map(cvss_v3)
-        .fold(0.0_f64, f64::max);
+    let max = f.confirmed().filter_map(cvss_v3).fold(0.0_f64, f64::max);
     assert!(max > 0.0, "NVD scores were imported");
     let at = format!("{max:.1}");
     let (c, s, _) = f.gate(&["--fail-cvss", &at, "--cvss-version", "3"]);

@@ -108,8 +108,8 @@ pub(super) fn notify(report: &ScanReport, args: &ScanArgs, printer: &Printer) {
             &options,
         );
         match outcome.warning() {
-            Some(w) => printer.warn(&format!("webhook: {w}")),
-            None => printer.progress(&format!("webhook: {outcome}")),
+            Some(w) => printer.warn(&w),
+            None => printer.progress(&outcome.to_string()),
         }
     }
 }

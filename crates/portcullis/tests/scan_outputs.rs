@@ -282,3 +282,76 @@ fn ignore_base_counts_only_the_projects_layers() {
     // Everything from PyPI was installed by the project, never by the base.
     assert!(base.iter().all(|x| x["package"]["ecosystem"] == "deb"));
 }
+
+/// A one-route HTTP server on loopback answering every POST with
+/// `status`; returns its URL and the bodies received.
+fn webhook_server(status: u16) -> (String, std::sync::mpsc::Receiver<Vec<u8>>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!(
+        "http://user:secret@{}/hook?token=hush",
+        listener.local_addr().unwrap()
+    );
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = tx.send(body);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+        }
+    });
+    (url, rx)
+}
+
+#[test]
+fn webhook_reports_the_run_and_never_changes_the_verdict() {
+    let Some(f) = fixture() else { return };
+    let scan = |url: &str| {
+        portcullis(&[
+            "scan",
+            &f.image("debian-base"),
+            "--db",
+            f.db.to_str().unwrap(),
+            "--no-config",
+            "--fail-severity",
+            "4=0",
+            "--webhook-url",
+            url,
+        ])
+    };
+    let (url, bodies) = webhook_server(200);
+    let out = scan(&url);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    let body: Value = serde_json::from_slice(&bodies.recv().unwrap()).unwrap();
+    assert_eq!(body["buildStatus"], "Failed", "{body}");
+    assert_eq!(body["images"].as_array().unwrap().len(), 1);
+    assert!(body["failReason"][0]["severity"]["4"].is_object(), "{body}");
+
+    // A failing endpoint: retried, reported, and the exit code is the
+    // policy's. Its credentials never reach the output.
+    let (url, bodies) = webhook_server(500);
+    let started = std::time::Instant::now();
+    let out = scan(&url);
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert!(bodies.try_iter().count() >= 2, "retried");
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let err = stderr(&out);
+    assert!(err.contains("webhook"), "{err}");
+    assert!(!err.contains("secret") && !err.contains("hush"), "{err}");
+}

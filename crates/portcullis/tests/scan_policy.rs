@@ -33,6 +33,19 @@ const TWO_CVES: &str = r#"{
 }
 "#;
 
+/// An OSV record with no range at all: whether the installed version is
+/// affected cannot be decided, so the finding is POTENTIAL (SPEC §4).
+const POTENTIAL: &str = r#"{
+  "schema_version": "1.6.0",
+  "id": "PORTCULLIS-TEST-0002",
+  "modified": "2026-01-01T00:00:00Z",
+  "aliases": ["CVE-2099-0003"],
+  "summary": "Test advisory without ranges",
+  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N"}],
+  "affected": [{"package": {"ecosystem": "PyPI", "name": "sqlparse"}}]
+}
+"#;
+
 struct Fixture {
     _dir: tempfile::TempDir,
     dir: PathBuf,
@@ -53,8 +66,10 @@ fn fixture() -> Option<&'static Fixture> {
         let db = dir.path().join("v.db");
         // The corpus has no finding for these images known by two CVEs;
         // one OSV record in the published format supplies it.
-        let extra = dir.path().join("two-cves.json");
-        std::fs::write(&extra, TWO_CVES).unwrap();
+        let extra = dir.path().join("extra");
+        std::fs::create_dir(&extra).unwrap();
+        std::fs::write(extra.join("two-cves.json"), TWO_CVES).unwrap();
+        std::fs::write(extra.join("potential.json"), POTENTIAL).unwrap();
         db_import(
             &db,
             &[
@@ -387,6 +402,35 @@ fn evaluation_errors_fail_closed() {
         assert_eq!(c, 2, "{bad:?}: {e}");
         assert!(e.contains(bad[1]) || e.contains(bad[0]), "{bad:?}: {e}");
     }
+}
+
+#[test]
+fn potential_findings_count_only_when_asked() {
+    let Some(f) = fixture() else { return };
+    let potential: Vec<&Value> = f
+        .findings()
+        .iter()
+        .filter(|x| x["type_detected"] == "POTENTIAL")
+        .collect();
+    assert_eq!(potential.len(), 1, "the range-less record: {potential:?}");
+    let p = potential[0];
+    assert_eq!(p["verdict"], "excluded", "{p}");
+    let level = p["severity"].as_u64().unwrap();
+    let n = f.counts().get(&level).copied().unwrap_or(0);
+    let limit = format!("{level}={n}");
+    let (c, s, _) = f.gate(&["--fail-severity", &limit]);
+    assert_eq!(c, 0, "POTENTIAL is not counted by default");
+    assert_eq!(result(&s)["potentialVulnsChecked"], false);
+    assert_eq!(result(&s)["potentialVulnsBySev"][level.to_string()], 1);
+    let (c, s, _) = f.gate(&["--fail-severity", &limit, "--include-potential"]);
+    assert_eq!(c, 1, "with --include-potential it is");
+    assert_eq!(result(&s)["severities"][level.to_string()]["found"], n + 1);
+    // QIDs: local findings carry none, so a QID list never matches, and
+    // the condition reports what was configured.
+    let (c, s, _) = f.gate(&["--fail-qids", "1-999999", "--include-potential"]);
+    assert_eq!(c, 0);
+    assert_eq!(result(&s)["qids"]["result"], true);
+    assert_eq!(result(&s)["qids"]["configured"], "1-999999");
 }
 
 #[test]

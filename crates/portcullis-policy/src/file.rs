@@ -130,14 +130,42 @@ impl PolicySpec {
                 _ => Err(shape("`policy` must be a table / mapping")),
             };
         }
+        // A misspelt condition written as a table (`fail-severty = {...}`)
+        // must not pass for another section and silently switch the
+        // condition off: only the sections portcullis itself defines are
+        // skipped.
         let section: Map<String, Value> = root
             .iter()
-            .filter(|(k, v)| POLICY_KEYS.contains(&k.as_str()) || !is_section(v))
+            .filter(|(k, v)| {
+                POLICY_KEYS.contains(&k.as_str())
+                    || !(is_section(v) && OTHER_SECTIONS.contains(&k.as_str()))
+            })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
         PolicySpec::from_section(&section)
     }
 }
+
+/// The other sections a `portcullis.toml` may hold besides the policy
+/// (configuration of the scan, the DB, the platform and sensor, …).
+const OTHER_SECTIONS: &[&str] = &[
+    "scan",
+    "db",
+    "server",
+    "serve",
+    "sensor",
+    "platform",
+    "qualys",
+    "backend",
+    "webhook",
+    "output",
+    "outputs",
+    "registry",
+    "registries",
+    "docker",
+    "proxy",
+    "notify",
+];
 
 /// Whether a top-level value looks like another section of the file: a
 /// table, or an array of tables (`[[registries]]`).

@@ -531,3 +531,47 @@ fn db_freshness_warns_then_fails() {
     let out = run(&["--db-fail-days", "60"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn policy_check_validates_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("portcullis.toml");
+    std::fs::write(
+        &good,
+        "[policy]\nfail-severity = { \"5\" = 0, \"4\" = 2 }\nfail-software = [\"openssl<3.0.7\"]\n\n[[policy.ignore]]\nid = \"CVE-2023-45803\"\nreason = \"internal only\"\nexpires = \"2027-03-31\"\n",
+    )
+    .unwrap();
+    let out = portcullis(&["policy", "check", good.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("valid policy") && text.contains("openssl<3.0.7"),
+        "{text}"
+    );
+
+    for (name, body, needle) in [
+        (
+            "typo.toml",
+            "fail-severty = { \"5\" = 0 }\n",
+            "fail-severty",
+        ),
+        (
+            "level.yaml",
+            "fail-severity:\n  \"7\": 0\n",
+            "fail-severity",
+        ),
+        ("reason.toml", "[[ignore]]\nid = \"CVE-2023-1\"\n", "reason"),
+        (
+            "date.toml",
+            "[[ignore]]\nid = \"CVE-2023-1\"\nreason = \"x\"\nexpires = \"31/03/2027\"\n",
+            "expires",
+        ),
+        ("broken.json", "{\"fail-cves\": [", "broken.json"),
+    ] {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        let out = portcullis(&["policy", "check", path.to_str().unwrap()]);
+        assert_eq!(code(&out), 2, "{name}: {}", stderr(&out));
+        assert!(stderr(&out).contains(needle), "{name}: {}", stderr(&out));
+    }
+}

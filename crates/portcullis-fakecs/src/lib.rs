@@ -1,0 +1,1 @@
+//! Fake Qualys CS API server (work in progress).

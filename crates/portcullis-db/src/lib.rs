@@ -18,7 +18,7 @@ pub mod update;
 use std::path::{Path, PathBuf};
 
 pub use build::{DbBuilder, SourceRecord};
-pub use read::{Candidate, Db, NvdScores, SourceStatus, Status};
+pub use read::{Candidate, Db, NvdScores, Snapshot, SourceStatus, Status};
 pub use schema::SCHEMA_VERSION;
 
 /// Everything that can go wrong with the DB file.

@@ -149,6 +149,7 @@ impl Cache {
 
 /// Matches every package of an inventory.
 pub fn match_inventory(db: &Db, inventory: &Inventory) -> Result<MatchOutcome, MatchError> {
+    let _snapshot = db.snapshot()?;
     let mut cache = Cache::default();
     let mut findings = Vec::new();
     let mut not_matched = Vec::new();

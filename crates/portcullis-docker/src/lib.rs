@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 mod config;
+pub mod connector;
 mod error;
 mod models;
 mod tls;
@@ -33,6 +34,11 @@ use hyper::{Method, Request, Response, StatusCode};
 use serde::de::DeserializeOwned;
 
 pub use config::{DockerConfig, Endpoint, TlsSettings, DEFAULT_SOCKET};
+pub use connector::{
+    check_sensor, connect, resolve_image, resolve_images, tag_for_scan, validate_cert_dir,
+    ConnectorError, Duplicate, Resolved, ResolvedImage, SensorError, SensorInfo, SensorKind,
+    PORTCULLIS_SCAN_REPO, PORTCULLIS_SENSOR_LABEL, QUALYS_SCAN_REPO,
+};
 pub use error::DockerError;
 pub use models::{
     ContainerConfig, ContainerHealth, ContainerInspect, ContainerListOptions, ContainerState,
@@ -127,19 +133,19 @@ impl Docker {
     /// `GET /images/{name}/json`. `name` may be `name[:tag]`, `name@digest`,
     /// a short or full ID, or `sha256:<id>`.
     pub fn image_inspect(&self, name: &str) -> Result<ImageInspect, DockerError> {
-        self.json(Method::GET, &format!("/images/{}/json", checked(name)?))
+        self.json(Method::GET, &format!("/images/{}/json", segment(name)?))
     }
 
     /// `GET /images/{name}/history`, newest step first.
     pub fn image_history(&self, name: &str) -> Result<Vec<HistoryItem>, DockerError> {
-        self.json(Method::GET, &format!("/images/{}/history", checked(name)?))
+        self.json(Method::GET, &format!("/images/{}/history", segment(name)?))
     }
 
     /// `GET /images/{name}/get`: the image as a `docker save` tar stream.
     /// The engine assembles the whole archive before sending its first
     /// byte, so the headers may take a while (bounded by the stream timeout).
     pub fn image_export(&self, name: &str) -> Result<BodyReader, DockerError> {
-        let path = format!("{}/images/{}/get", self.prefix()?, checked(name)?);
+        let path = format!("{}/images/{}/get", self.prefix()?, segment(name)?);
         let resp = self.call(Method::GET, &path, transport::empty_body(), None, true)?;
         Ok(self.transport.stream(resp.into_body()))
     }
@@ -179,9 +185,20 @@ impl Docker {
 
     /// `POST /images/{name}/tag?repo=&tag=`.
     pub fn image_tag(&self, name: &str, repo: &str, tag: &str) -> Result<(), DockerError> {
+        self.image_tag_status(name, repo, tag).map(drop)
+    }
+
+    /// [`Docker::image_tag`], returning the success status: the connector
+    /// insists on the documented `201 Created`, as the vendor plugin does.
+    pub(crate) fn image_tag_status(
+        &self,
+        name: &str,
+        repo: &str,
+        tag: &str,
+    ) -> Result<StatusCode, DockerError> {
         let path = format!(
             "/images/{}/tag?repo={}&tag={}",
-            checked(name)?,
+            segment(name)?,
             encode(checked(repo)?),
             encode(tag)
         );
@@ -193,8 +210,9 @@ impl Docker {
     pub fn image_remove(&self, name: &str, force: bool) -> Result<(), DockerError> {
         self.no_content(
             Method::DELETE,
-            &format!("/images/{}?force={force}", checked(name)?),
+            &format!("/images/{}?force={force}", segment(name)?),
         )
+        .map(drop)
     }
 
     /// `GET /containers/json` with optional filters.
@@ -214,7 +232,7 @@ impl Docker {
 
     /// `GET /containers/{id}/json`.
     pub fn container_inspect(&self, id: &str) -> Result<ContainerInspect, DockerError> {
-        self.json(Method::GET, &format!("/containers/{}/json", checked(id)?))
+        self.json(Method::GET, &format!("/containers/{}/json", segment(id)?))
     }
 
     fn json<T: DeserializeOwned>(&self, method: Method, path: &str) -> Result<T, DockerError> {
@@ -229,10 +247,11 @@ impl Docker {
             .map_err(|e| self.protocol(format!("unexpected answer to {full}: {e}")))
     }
 
-    fn no_content(&self, method: Method, path: &str) -> Result<(), DockerError> {
+    fn no_content(&self, method: Method, path: &str) -> Result<StatusCode, DockerError> {
         let full = format!("{}{path}", self.prefix()?);
         let resp = self.call(method, &full, transport::empty_body(), None, false)?;
-        self.collect(resp, false).map(drop)
+        let status = resp.status();
+        self.collect(resp, false).map(|_| status)
     }
 
     fn protocol(&self, reason: String) -> DockerError {
@@ -359,6 +378,23 @@ fn checked(name: &str) -> Result<&str, DockerError> {
     }
 }
 
+/// A checked name as one URL path segment: `/` and anything outside the
+/// RFC 3986 `pchar` set are percent-encoded. The engine decodes the path
+/// before routing, so `reg:5000/repo:tag` still reaches `{name:.*}`, and the
+/// name can never be read as more than one segment by a proxy in between.
+fn segment(name: &str) -> Result<String, DockerError> {
+    let name = checked(name)?;
+    let mut out = String::with_capacity(name.len() + 8);
+    for b in name.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~:@".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    Ok(out)
+}
+
 /// Percent-encodes a query value (RFC 3986 unreserved characters pass).
 fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -399,6 +435,11 @@ mod tests {
             encode(r#"{"label":["a=b"]}"#),
             "%7B%22label%22%3A%5B%22a%3Db%22%5D%7D"
         );
+        assert_eq!(
+            segment("reg:5000/a/b:1@sha256:00").unwrap(),
+            "reg:5000%2Fa%2Fb:1@sha256:00"
+        );
+        assert!(segment("a?b").is_err());
         assert_eq!(parse_version("1.41"), Some((1, 41)));
         assert_eq!(parse_version("x"), None);
         assert!(parse_version("1.41").unwrap().min(MAX_API_VERSION) == (1, 41));

@@ -120,6 +120,10 @@ pub struct ContainerSummary {
     /// `sha256:` ID of the image.
     #[serde(default, rename = "ImageID")]
     pub image_id: String,
+    /// The command line, path and arguments joined by spaces (quoting is
+    /// lost: see [`ContainerInspect::args`] for the exact arguments).
+    #[serde(default)]
+    pub command: String,
     /// `running`, `exited`, …
     #[serde(default)]
     pub state: String,
@@ -147,6 +151,12 @@ pub struct ContainerInspect {
     /// RFC 3339 creation time.
     #[serde(default)]
     pub created: String,
+    /// The program the container runs (entrypoint or command, first word).
+    #[serde(default)]
+    pub path: String,
+    /// Its arguments, exactly as passed.
+    #[serde(default, deserialize_with = "nullable")]
+    pub args: Vec<String>,
     /// Run state.
     #[serde(default)]
     pub state: ContainerState,

@@ -20,6 +20,35 @@ pub(crate) fn client_config(
         reason,
     };
     let dir = &settings.cert_dir;
+    // Said before any file is opened: "cannot read …/ca.pem" would hide that
+    // the whole directory is wrong.
+    match std::fs::metadata(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err(fail(format!(
+                "certificate directory {} doesn't exist",
+                dir.display()
+            )))
+        }
+        Err(e) => {
+            return Err(fail(format!(
+                "certificate directory {}: {e}",
+                dir.display()
+            )))
+        }
+        Ok(m) if !m.is_dir() => {
+            return Err(fail(format!(
+                "certificate directory {} doesn't point to a directory",
+                dir.display()
+            )))
+        }
+        Ok(_) => {}
+    }
+    if !dir.join("ca.pem").exists() {
+        return Err(fail(format!(
+            "{} has no ca.pem (the CA certificate the engine's certificate must chain to)",
+            dir.display()
+        )));
+    }
     let mut roots = rustls::RootCertStore::empty();
     let ca = read_certs(&dir.join("ca.pem")).map_err(|e| fail(format!("CA bundle: {e}")))?;
     if ca.is_empty() {
@@ -78,9 +107,27 @@ fn read_certs(path: &Path) -> Result<Vec<CertificateDer<'static>>, String> {
 fn read_key(path: &Path) -> Result<PrivateKeyDer<'static>, String> {
     let data = std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     // Only the path is ever named: the key's bytes stay out of messages.
-    rustls_pemfile::private_key(&mut &data[..])
-        .map_err(|_| format!("{} is not a PEM private key", path.display()))?
-        .ok_or_else(|| format!("{} holds no private key", path.display()))
+    let key = rustls_pemfile::private_key(&mut &data[..])
+        .map_err(|_| format!("{} is not a PEM private key", path.display()))?;
+    match key {
+        Some(key) => Ok(key),
+        // rustls_pemfile skips sections it does not know, so an encrypted
+        // key would otherwise read as "no key at all".
+        None if contains(&data, b"ENCRYPTED") => Err(format!(
+            "{} is encrypted; the engine's client key must be unencrypted PEM \
+             (PKCS#1 \"RSA PRIVATE KEY\", PKCS#8 \"PRIVATE KEY\" or SEC1 \"EC PRIVATE KEY\"), \
+             as for the docker CLI",
+            path.display()
+        )),
+        None => Err(format!(
+            "{} holds no private key (expected PEM: PKCS#1, PKCS#8 or SEC1)",
+            path.display()
+        )),
+    }
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 pub(crate) fn server_name(host: &str, endpoint: &str) -> Result<ServerName<'static>, DockerError> {
@@ -125,5 +172,49 @@ fn explain(e: &rustls::Error) -> String {
             format!("the engine's certificate is not trusted ({e}); check ca.pem and the host name")
         }
         _ => e.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(dir: &Path) -> String {
+        let settings = TlsSettings {
+            cert_dir: dir.to_path_buf(),
+        };
+        client_config(&settings, "tcp://e:2376")
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn names_what_is_wrong_with_the_directory() {
+        let tmp = tempfile::tempdir().unwrap();
+        let missing = tmp.path().join("nope");
+        assert!(err(&missing).contains("doesn't exist"), "{}", err(&missing));
+        let file = tmp.path().join("file");
+        std::fs::write(&file, "x").unwrap();
+        assert!(err(&file).contains("doesn't point to a directory"));
+        assert!(err(tmp.path()).contains("has no ca.pem"));
+        std::fs::write(tmp.path().join("ca.pem"), "").unwrap();
+        assert!(err(tmp.path()).contains("holds no certificate"));
+    }
+
+    #[test]
+    fn an_encrypted_key_is_named_as_such() {
+        let tmp = tempfile::tempdir().unwrap();
+        let key = tmp.path().join("key.pem");
+        std::fs::write(
+            &key,
+            "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+        )
+        .unwrap();
+        let e = read_key(&key).unwrap_err();
+        assert!(e.contains("is encrypted"), "{e}");
+        std::fs::write(&key, "no pem here\n").unwrap();
+        let e = read_key(&key).unwrap_err();
+        assert!(e.contains("holds no private key"), "{e}");
     }
 }

@@ -182,6 +182,14 @@ impl Transport {
             reason.push_str(&c.to_string());
             cause = c.source();
         }
+        // Plain HTTP sent to a TLS port gets a TLS alert or a hang-up back,
+        // which hyper can only call malformed: say what is likely meant.
+        if self.tls.is_none() && matches!(self.config.endpoint, Endpoint::Tcp { .. }) {
+            reason.push_str(
+                " (if the engine expects TLS, give its certificate directory: \
+                 DOCKER_CERT_PATH or --docker-cert-path)",
+            );
+        }
         DockerError::Protocol {
             endpoint: self.endpoint.clone(),
             reason,

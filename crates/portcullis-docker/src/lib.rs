@@ -15,6 +15,10 @@
 //! # Ok::<(), portcullis_docker::DockerError>(())
 //! ```
 //!
+//! [`connector`] builds on it for the platform connector (`--backend
+//! qualys|server`): sensor check, image name → sha, scan tags, and the
+//! vendor's certificate-directory rules.
+//!
 //! Do not call it from inside an async runtime: it runs its own.
 #![warn(missing_docs)]
 

@@ -6,10 +6,18 @@
 //! Nothing here prints: functions return events (log lines) for the caller.
 #![warn(missing_docs)]
 
+mod client;
 mod error;
 mod expr;
+mod form;
 mod gateway;
+mod jwt;
+mod poll;
+mod secret;
 
+pub use client::{Client, ClientOptions};
 pub use error::PlatformError;
 pub use expr::parse_seconds_expr;
 pub use gateway::gateway_url;
+pub use poll::{poll_image, poll_images, PollOptions, PollOutcome, PollResult};
+pub use secret::{Credentials, Secret};

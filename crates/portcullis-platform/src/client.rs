@@ -1,0 +1,495 @@
+//! The HTTP client: authentication (reference §1.2), one shared token with
+//! renewal, and authorised GETs.
+
+use std::fmt;
+use std::io::Read;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::thread;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use reqwest::blocking::Response;
+use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
+use reqwest::{Certificate, NoProxy, Proxy};
+
+use crate::secret::{Credentials, Secret};
+use crate::{form, gateway_url, jwt, PlatformError};
+
+/// Tokens live 4 hours (vendor documentation); assumed when `exp` is absent.
+const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(4 * 60 * 60);
+/// Renew this long before expiry, so a request never races the expiry.
+const RENEW_MARGIN: Duration = Duration::from_secs(10 * 60);
+/// A token is a few hundred bytes; anything bigger is not a token.
+const MAX_TOKEN_BYTES: u64 = 64 * 1024;
+/// Image details of big images run to a few MB; bound hostile answers.
+pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+
+/// How to reach and authenticate to the platform.
+#[derive(Clone)]
+pub struct ClientOptions {
+    /// What the user typed: portal, API or gateway URL (mapped with
+    /// [`gateway_url`]), or a `portcullis serve` / test server URL.
+    pub api_url: String,
+    /// Credentials for `/auth` or `/auth/oidc`.
+    pub credentials: Credentials,
+    /// Explicit proxy (`http://user:pass@host:port`; a bare `host:port` —
+    /// the vendor's form — means `http://`). It replaces `HTTPS_PROXY`;
+    /// `NO_PROXY` still applies.
+    pub proxy: Option<String>,
+    /// Honour `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` when no explicit
+    /// proxy is given (default true; tests against loopback turn it off).
+    pub use_env_proxy: bool,
+    /// Extra PEM CA bundles, trusted in addition to the system roots.
+    pub ca_bundles: Vec<PathBuf>,
+    /// TCP/TLS connect timeout (30 s, as the vendor).
+    pub connect_timeout: Duration,
+    /// Whole-request timeout for authentication calls (30 s).
+    pub request_timeout: Duration,
+    /// Attempts of the connection test in [`Client::authenticate`] (3).
+    pub auth_attempts: u32,
+    /// Pause between those attempts (5 s).
+    pub auth_retry_delay: Duration,
+}
+
+impl ClientOptions {
+    /// Options with the vendor's defaults.
+    pub fn new(api_url: impl Into<String>, credentials: Credentials) -> ClientOptions {
+        ClientOptions {
+            api_url: api_url.into(),
+            credentials,
+            proxy: None,
+            use_env_proxy: true,
+            ca_bundles: Vec::new(),
+            connect_timeout: Duration::from_secs(30),
+            request_timeout: Duration::from_secs(30),
+            auth_attempts: 3,
+            auth_retry_delay: Duration::from_secs(5),
+        }
+    }
+}
+
+impl fmt::Debug for ClientOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientOptions")
+            .field("api_url", &self.api_url)
+            .field("credentials", &self.credentials)
+            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
+            .field("use_env_proxy", &self.use_env_proxy)
+            .field("ca_bundles", &self.ca_bundles)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("request_timeout", &self.request_timeout)
+            .field("auth_attempts", &self.auth_attempts)
+            .field("auth_retry_delay", &self.auth_retry_delay)
+            .finish()
+    }
+}
+
+/// `scheme://user:pass@host` → `scheme://***@host`.
+fn redact_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let prefix = if scheme.is_empty() {
+                String::new()
+            } else {
+                format!("{scheme}://")
+            };
+            format!("{prefix}***{}", &rest[at..])
+        }
+        None => url.to_owned(),
+    }
+}
+
+struct Token {
+    jwt: Secret,
+    renew_at: SystemTime,
+}
+
+#[derive(Default)]
+struct TokenSlot {
+    token: Option<Token>,
+    /// Bumped on every new token, so that threads that all saw the same
+    /// 401 renew it once, not once each.
+    generation: u64,
+}
+
+/// A status and body read from the platform.
+pub(crate) struct Reply {
+    pub(crate) status: u16,
+    pub(crate) body: Vec<u8>,
+}
+
+/// Blocking client of the platform API, shared by every polling thread:
+/// one connection pool and one token.
+pub struct Client {
+    http: reqwest::blocking::Client,
+    gateway: String,
+    opts: ClientOptions,
+    token: Mutex<TokenSlot>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("gateway", &self.gateway)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// Builds the client (proxy, CA bundles); no request is made yet.
+    pub fn new(opts: ClientOptions) -> Result<Client, PlatformError> {
+        let mut builder = reqwest::blocking::Client::builder()
+            .user_agent(concat!("portcullis/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(opts.connect_timeout)
+            .timeout(opts.request_timeout)
+            // A redirect is reported as the status it is, never followed
+            // with the credentials or token.
+            .redirect(reqwest::redirect::Policy::none());
+        if let Some(proxy) = &opts.proxy {
+            let url = if proxy.contains("://") {
+                proxy.clone()
+            } else {
+                format!("http://{proxy}")
+            };
+            let p = Proxy::all(&url).map_err(|e| {
+                PlatformError::Config(format!("proxy {}: {e}", redact_userinfo(&url)))
+            })?;
+            builder = builder.proxy(p.no_proxy(NoProxy::from_env()));
+        } else if !opts.use_env_proxy {
+            builder = builder.no_proxy();
+        }
+        for path in &opts.ca_bundles {
+            let pem = std::fs::read(path)
+                .map_err(|e| PlatformError::Config(format!("CA bundle {}: {e}", path.display())))?;
+            let certs = Certificate::from_pem_bundle(&pem)
+                .map_err(|e| PlatformError::Config(format!("CA bundle {}: {e}", path.display())))?;
+            if certs.is_empty() {
+                return Err(PlatformError::Config(format!(
+                    "CA bundle {}: no PEM certificates in it",
+                    path.display()
+                )));
+            }
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        let http = builder.build().map_err(|e| {
+            PlatformError::Config(format!("cannot set up HTTP client: {}", chain(&e)))
+        })?;
+        Ok(Client {
+            http,
+            gateway: gateway_url(&opts.api_url),
+            opts,
+            token: Mutex::new(TokenSlot::default()),
+        })
+    }
+
+    /// The gateway URL every call goes to.
+    pub fn gateway(&self) -> &str {
+        &self.gateway
+    }
+
+    /// The connection test (reference §1.2 "Retries"): obtains a token and
+    /// checks the CS module, retrying up to `auth_attempts` times,
+    /// `auth_retry_delay` apart, on 5xx/400/transport errors. Wrong
+    /// credentials and a missing CS module fail at once. Returns log lines.
+    pub fn authenticate(&self) -> Result<Vec<String>, PlatformError> {
+        let mut events = Vec::new();
+        let attempts = self.opts.auth_attempts.max(1);
+        let mut slot = self.lock();
+        for attempt in 1..=attempts {
+            match self.auth_once() {
+                Ok(token) => {
+                    slot.token = Some(token);
+                    slot.generation += 1;
+                    events.push(format!("Authenticated to {}", self.gateway));
+                    return Ok(events);
+                }
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    events.push(format!(
+                        "Authentication attempt {attempt}/{attempts} failed: {e}; retrying in {} s",
+                        self.opts.auth_retry_delay.as_secs_f64()
+                    ));
+                    thread::sleep(self.opts.auth_retry_delay);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        unreachable!("the last attempt returns")
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, TokenSlot> {
+        // A panicking thread cannot leave the slot half-written (it only
+        // ever replaces the whole token), so a poisoned lock is usable.
+        self.token.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A valid token and its generation, renewing it when it is missing or
+    /// within [`RENEW_MARGIN`] of expiry (one attempt: the poll loop retries).
+    fn current_token(&self, events: &mut Vec<String>) -> Result<(Secret, u64), PlatformError> {
+        let mut slot = self.lock();
+        if let Some(t) = &slot.token {
+            if SystemTime::now() < t.renew_at {
+                return Ok((t.jwt.clone(), slot.generation));
+            }
+            events.push("Token about to expire; renewing it".to_owned());
+        }
+        let token = self.auth_once()?;
+        let jwt = token.jwt.clone();
+        slot.token = Some(token);
+        slot.generation += 1;
+        Ok((jwt, slot.generation))
+    }
+
+    /// After a 401 with token `generation`: renews it unless another thread
+    /// already did.
+    fn renew_after_401(
+        &self,
+        generation: u64,
+        events: &mut Vec<String>,
+    ) -> Result<Secret, PlatformError> {
+        let mut slot = self.lock();
+        if slot.generation == generation || slot.token.is_none() {
+            events.push("HTTP 401 (token expired or revoked); renewing the token".to_owned());
+            let token = self.auth_once()?;
+            slot.token = Some(token);
+            slot.generation += 1;
+        }
+        Ok(slot
+            .token
+            .as_ref()
+            .map(|t| t.jwt.clone())
+            .expect("token just set"))
+    }
+
+    /// One authentication request and the CS-module check.
+    fn auth_once(&self) -> Result<Token, PlatformError> {
+        let (what, req) = match &self.opts.credentials {
+            Credentials::Password { username, password } => (
+                "POST /auth",
+                self.http
+                    .post(format!("{}/auth", self.gateway))
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(form::encode_pairs(&[
+                        ("username", username),
+                        ("password", password.expose()),
+                        ("token", "true"),
+                    ])),
+            ),
+            Credentials::Oidc {
+                client_id,
+                client_secret,
+            } => {
+                let mut secret = HeaderValue::from_str(client_secret.expose()).map_err(|_| {
+                    PlatformError::Config(
+                        "the client secret holds characters not allowed in an HTTP header".into(),
+                    )
+                })?;
+                secret.set_sensitive(true);
+                let id = HeaderValue::from_str(client_id).map_err(|_| {
+                    PlatformError::Config(
+                        "the client id holds characters not allowed in an HTTP header".into(),
+                    )
+                })?;
+                (
+                    "POST /auth/oidc",
+                    self.http
+                        .post(format!("{}/auth/oidc", self.gateway))
+                        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+                        .header("clientId", id)
+                        .header("clientSecret", secret),
+                )
+            }
+        };
+        let resp = req
+            .header(ACCEPT, "application/json")
+            .send()
+            .map_err(|e| self.transport(what, &e))?;
+        let status = resp.status().as_u16();
+        match status {
+            200 | 201 => {}
+            401 => return Err(PlatformError::InvalidCredentials),
+            _ => return Err(PlatformError::AuthStatus { status }),
+        }
+        let body = self.read_body(resp, MAX_TOKEN_BYTES, what)?;
+        let text = String::from_utf8(body)
+            .map_err(|_| PlatformError::BadToken("not UTF-8 text".into()))?;
+        let jwt = text.trim().trim_matches('"').to_owned();
+        let claims = jwt::claims(&jwt)?;
+        if !claims.modules.iter().any(|m| m == "CS") {
+            return Err(PlatformError::CsModuleNotActivated);
+        }
+        Ok(Token {
+            jwt: Secret::new(jwt),
+            renew_at: renew_at(SystemTime::now(), claims.exp),
+        })
+    }
+
+    /// `GET {gateway}{path}` with the token; on a 401 the token is renewed
+    /// and the request retried once (the vendor's re-auth path is broken,
+    /// reference §3.3). A second 401 is returned as the reply.
+    pub(crate) fn get(
+        &self,
+        path: &str,
+        timeout: Duration,
+        events: &mut Vec<String>,
+    ) -> Result<Reply, PlatformError> {
+        let (jwt, generation) = self.current_token(events)?;
+        let reply = self.get_with(path, &jwt, timeout)?;
+        if reply.status != 401 {
+            return Ok(reply);
+        }
+        let jwt = self.renew_after_401(generation, events)?;
+        self.get_with(path, &jwt, timeout)
+    }
+
+    fn get_with(
+        &self,
+        path: &str,
+        jwt: &Secret,
+        timeout: Duration,
+    ) -> Result<Reply, PlatformError> {
+        let what = format!("GET {}", path.split('?').next().unwrap_or(path));
+        let mut bearer = HeaderValue::from_str(&format!("Bearer {}", jwt.expose()))
+            .map_err(|_| PlatformError::BadToken("not valid in an HTTP header".into()))?;
+        bearer.set_sensitive(true);
+        let resp = self
+            .http
+            .get(format!("{}{path}", self.gateway))
+            .header(ACCEPT, "application/json")
+            .header(AUTHORIZATION, bearer)
+            .timeout(timeout)
+            .send()
+            .map_err(|e| self.transport(&what, &e))?;
+        let status = resp.status().as_u16();
+        let body = self.read_body(resp, MAX_BODY_BYTES, &what)?;
+        Ok(Reply { status, body })
+    }
+
+    fn read_body(&self, resp: Response, limit: u64, what: &str) -> Result<Vec<u8>, PlatformError> {
+        let mut body = Vec::new();
+        resp.take(limit + 1)
+            .read_to_end(&mut body)
+            .map_err(|e| PlatformError::Transport {
+                what: what.to_owned(),
+                detail: self.redact(&format!("reading the answer: {}", chain(&e))),
+            })?;
+        if body.len() as u64 > limit {
+            return Err(PlatformError::Transport {
+                what: what.to_owned(),
+                detail: format!("answer larger than {limit} bytes"),
+            });
+        }
+        Ok(body)
+    }
+
+    fn transport(&self, what: &str, e: &reqwest::Error) -> PlatformError {
+        let e = e.without_url_ref();
+        PlatformError::Transport {
+            what: what.to_owned(),
+            detail: self.redact(&e),
+        }
+    }
+
+    /// Removes the proxy's credentials from transport error text.
+    fn redact(&self, text: &str) -> String {
+        let mut out = text.to_owned();
+        if let Some(userinfo) = self.opts.proxy.as_deref().and_then(proxy_userinfo) {
+            for part in userinfo.split(':').filter(|p| p.len() > 2) {
+                out = out.replace(part, "***");
+            }
+        }
+        out
+    }
+}
+
+trait WithoutUrl {
+    fn without_url_ref(&self) -> String;
+}
+
+impl WithoutUrl for reqwest::Error {
+    /// The error and its causes on one line, without reqwest's URL suffix.
+    fn without_url_ref(&self) -> String {
+        let text = chain(self);
+        match self.url() {
+            Some(u) => text.replace(&format!(" for url ({u})"), ""),
+            None => text,
+        }
+    }
+}
+
+fn proxy_userinfo(proxy: &str) -> Option<&str> {
+    let rest = proxy.split_once("://").map_or(proxy, |(_, r)| r);
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    authority.rfind('@').map(|at| &authority[..at])
+}
+
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let part = c.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        cur = c.source();
+    }
+    text
+}
+
+/// When to renew a token obtained at `now`: [`RENEW_MARGIN`] before `exp`
+/// (4 h after `now` when absent). A token that lives less than the margin is
+/// used for half its remaining life rather than renewed on every request.
+fn renew_at(now: SystemTime, exp: Option<u64>) -> SystemTime {
+    let lifetime = match exp {
+        Some(exp) => {
+            let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
+            Duration::from_secs(exp.saturating_sub(now_secs))
+        }
+        None => DEFAULT_TOKEN_LIFETIME,
+    };
+    if lifetime > RENEW_MARGIN * 2 {
+        now + (lifetime - RENEW_MARGIN)
+    } else {
+        now + lifetime / 2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use super::{proxy_userinfo, redact_userinfo, renew_at};
+
+    #[test]
+    fn renewal_time() {
+        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(
+            renew_at(now, None),
+            now + Duration::from_secs(4 * 3600 - 600)
+        );
+        assert_eq!(
+            renew_at(now, Some(1_000_000 + 3600)),
+            now + Duration::from_secs(3000)
+        );
+        assert_eq!(
+            renew_at(now, Some(1_000_000 + 600)),
+            now + Duration::from_secs(300)
+        );
+        assert_eq!(renew_at(now, Some(5)), now);
+    }
+
+    #[test]
+    fn proxy_credentials_are_redacted() {
+        assert_eq!(
+            redact_userinfo("http://u:p@proxy:3128"),
+            "http://***@proxy:3128"
+        );
+        assert_eq!(redact_userinfo("proxy:3128"), "proxy:3128");
+        assert_eq!(proxy_userinfo("http://u:pw@h:1/x"), Some("u:pw"));
+        assert_eq!(proxy_userinfo("h:1"), None);
+    }
+}

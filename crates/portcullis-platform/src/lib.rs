@@ -7,15 +7,18 @@
 #![warn(missing_docs)]
 
 mod client;
+mod convert;
 mod error;
 mod expr;
 mod form;
 mod gateway;
+mod guess;
 mod jwt;
 mod poll;
 mod secret;
 
 pub use client::{Client, ClientOptions};
+pub use convert::{details_to_scan, PlatformScan};
 pub use error::PlatformError;
 pub use expr::parse_seconds_expr;
 pub use gateway::gateway_url;

@@ -1,0 +1,437 @@
+//! The server: accept loop, routing, tokens, scripts and the request log.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::json;
+
+use crate::config::{FakeConfig, Step, WhenExhausted};
+use crate::http::{form_decode, read_request, write_response, Request};
+
+/// One request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`.
+    pub method: String,
+    /// Path without the query.
+    pub path: String,
+    /// The query exactly as sent (still encoded).
+    pub raw_query: String,
+    /// The query, form-decoded.
+    pub query: Vec<(String, String)>,
+    /// Headers, names lower-cased; the `authorization` value is replaced by
+    /// `<redacted>` so logs of the log stay clean.
+    pub headers: Vec<(String, String)>,
+    /// Form fields of a form-encoded body, decoded.
+    pub form: Vec<(String, String)>,
+    /// For API calls: whether the bearer token was accepted.
+    pub authorized: Option<bool>,
+    /// When it arrived.
+    pub at: Instant,
+}
+
+impl RecordedRequest {
+    /// A header value (name case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A decoded query parameter.
+    pub fn query_param(&self, name: &str) -> Option<&str> {
+        self.query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A decoded form field.
+    pub fn form_field(&self, name: &str) -> Option<&str> {
+        self.form
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `N` of `lastScanned: [now-Ns ... now]` in a list request's filter.
+    pub fn lookback_secs(&self) -> Option<u64> {
+        parse_filter(self.query_param("filter")?).map(|(_, n)| n)
+    }
+
+    /// Whether this is an image-list poll (`GET /csapi/v1.3/images?filter=`).
+    pub fn is_list(&self) -> bool {
+        self.method == "GET" && self.path == "/csapi/v1.3/images"
+    }
+
+    /// Whether this is an authentication request.
+    pub fn is_auth(&self) -> bool {
+        self.method == "POST" && (self.path == "/auth" || self.path == "/auth/oidc")
+    }
+}
+
+struct TokenState {
+    issued: Instant,
+    uses: u32,
+}
+
+struct State {
+    config: FakeConfig,
+    scripts: HashMap<String, VecDeque<Step>>,
+    auth_script: VecDeque<Step>,
+    tokens: HashMap<String, TokenState>,
+    issued: u64,
+    log: Vec<RecordedRequest>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// A fake CS API on `127.0.0.1`, stopped when dropped.
+pub struct FakeCs {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl FakeCs {
+    /// Binds an ephemeral loopback port and serves in background threads.
+    pub fn start(config: FakeConfig) -> FakeCs {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
+        let addr = listener.local_addr().expect("local addr");
+        let scripts = config
+            .scripts
+            .iter()
+            .map(|(k, v)| (k.clone(), v.iter().cloned().collect()))
+            .collect();
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                auth_script: config.auth_script.iter().cloned().collect(),
+                config,
+                scripts,
+                tokens: HashMap::new(),
+                issued: 0,
+                log: Vec::new(),
+            }),
+            stop: AtomicBool::new(false),
+        });
+        let s = Arc::clone(&shared);
+        let accept = thread::spawn(move || {
+            for conn in listener.incoming() {
+                if s.stop.load(Ordering::SeqCst) {
+                    break;
+                }
+                if let Ok(stream) = conn {
+                    let s = Arc::clone(&s);
+                    thread::spawn(move || serve(&s, stream));
+                }
+            }
+        });
+        FakeCs {
+            addr,
+            shared,
+            accept: Some(accept),
+        }
+    }
+
+    /// `http://127.0.0.1:<port>` (no trailing slash).
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Every request so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().log.clone()
+    }
+
+    /// How many authentication requests were made.
+    pub fn auth_count(&self) -> usize {
+        self.requests().iter().filter(|r| r.is_auth()).count()
+    }
+
+    /// Appends steps to the script of `sha` while running (for tests that
+    /// learn the sha only after building an image).
+    pub fn push_script(&self, sha: &str, steps: impl IntoIterator<Item = Step>) {
+        self.shared
+            .lock()
+            .scripts
+            .entry(sha.to_ascii_lowercase())
+            .or_default()
+            .extend(steps);
+    }
+
+    /// Changes what exhausted scripts answer.
+    pub fn set_when_exhausted(&self, w: WhenExhausted) {
+        self.shared.lock().config.when_exhausted = w;
+    }
+}
+
+impl Drop for FakeCs {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop so it sees the flag.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_secs(1));
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+enum Endpoint {
+    List,
+    Details,
+}
+
+fn serve(shared: &Shared, stream: TcpStream) {
+    if shared.stop.load(Ordering::SeqCst) {
+        return;
+    }
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Ok(req) = read_request(&stream) else {
+        return;
+    };
+    let step = route(shared, &req);
+    answer(shared, &stream, step);
+}
+
+fn route(shared: &Shared, req: &Request) -> Step {
+    let mut st = shared.lock();
+    let mut rec = RecordedRequest {
+        method: req.method.clone(),
+        path: req.path.clone(),
+        raw_query: req.raw_query.clone(),
+        query: form_decode(&req.raw_query),
+        headers: req
+            .headers
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    if k == "authorization" {
+                        "<redacted>".into()
+                    } else {
+                        v.clone()
+                    },
+                )
+            })
+            .collect(),
+        form: if req
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"))
+        {
+            form_decode(&String::from_utf8_lossy(&req.body))
+        } else {
+            Vec::new()
+        },
+        authorized: None,
+        at: Instant::now(),
+    };
+    let step = match (req.method.as_str(), req.path.as_str()) {
+        ("POST", "/auth") => {
+            let ok = rec.form_field("username") == Some(st.config.username.as_str())
+                && rec.form_field("password") == Some(st.config.password.as_str())
+                && rec.form_field("token") == Some("true");
+            let who = st.config.username.clone();
+            auth(&mut st, ok, &who)
+        }
+        ("POST", "/auth/oidc") => {
+            let ok = req.header("clientId") == Some(st.config.client_id.as_str())
+                && req.header("clientSecret") == Some(st.config.client_secret.as_str());
+            let who = st.config.client_id.clone();
+            auth(&mut st, ok, &who)
+        }
+        ("GET", path) if path.starts_with("/csapi/v1.3/images") => {
+            let (authorized, denial) = check_token(&mut st, req.header("authorization"));
+            rec.authorized = Some(authorized);
+            match denial {
+                Some(step) => step,
+                None => image_step(&mut st, &rec),
+            }
+        }
+        _ => Step::Json(404, json!({"message": "Not found"})),
+    };
+    st.log.push(rec);
+    step
+}
+
+fn auth(st: &mut State, ok: bool, who: &str) -> Step {
+    if let Some(step) = st.auth_script.pop_front() {
+        return step;
+    }
+    if !ok {
+        return Step::Raw(401, "Unauthorized".into());
+    }
+    st.issued += 1;
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_secs();
+    let mut claims = json!({
+        "sub": who, "iat": now, "jti": st.issued,
+        "modulesAllowed": st.config.modules,
+        "portalUserId": 1234, "qwebUserId": 5678, "userType": "MANAGER", "credentialType": "fake",
+    });
+    if let Some(exp) = st.config.exp_claim {
+        claims["exp"] = json!(now + exp.as_secs());
+    }
+    let token = format!(
+        "{}.{}.{}",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"HS512"}"#),
+        URL_SAFE_NO_PAD.encode(claims.to_string()),
+        URL_SAFE_NO_PAD.encode(format!("fake-signature-{}", st.issued))
+    );
+    st.tokens.insert(
+        token.clone(),
+        TokenState {
+            issued: Instant::now(),
+            uses: 0,
+        },
+    );
+    Step::Raw(201, token)
+}
+
+/// (accepted, the answer when not).
+fn check_token(st: &mut State, header: Option<&str>) -> (bool, Option<Step>) {
+    let Some(token) = header.and_then(|h| h.strip_prefix("Bearer ")) else {
+        return (false, Some(Step::Raw(401, "Unauthorized".into())));
+    };
+    let (ttl, max) = (st.config.token_ttl, st.config.token_max_uses);
+    let Some(t) = st.tokens.get_mut(token) else {
+        return (false, Some(Step::Raw(401, "Unauthorized".into())));
+    };
+    let expired =
+        ttl.is_some_and(|ttl| t.issued.elapsed() >= ttl) || max.is_some_and(|m| t.uses >= m);
+    if expired {
+        return (false, Some(Step::Raw(401, "JWT expired".into())));
+    }
+    t.uses += 1;
+    (true, None)
+}
+
+fn image_step(st: &mut State, rec: &RecordedRequest) -> Step {
+    let (endpoint, sha) = if rec.path == "/csapi/v1.3/images" {
+        match rec.query_param("filter").and_then(parse_filter) {
+            Some((sha, _)) => (Endpoint::List, sha),
+            None => return Step::Json(400, json!({"message": "Invalid filter"})),
+        }
+    } else {
+        let sha = rec
+            .path
+            .trim_start_matches("/csapi/v1.3/images/")
+            .to_ascii_lowercase();
+        (Endpoint::Details, sha)
+    };
+    if let Some(step) = st.scripts.get_mut(&sha).and_then(VecDeque::pop_front) {
+        return resolve(step, &sha);
+    }
+    match (&st.config.when_exhausted, endpoint) {
+        (WhenExhausted::NotReady, Endpoint::List) => Step::Status(204),
+        (WhenExhausted::NotReady, Endpoint::Details) => {
+            Step::Json(404, json!({"message": "Image not found"}))
+        }
+        (WhenExhausted::Ready(_), Endpoint::List) => list_ok(&sha),
+        (WhenExhausted::Ready(d), Endpoint::Details) => Step::Json(200, d.clone()),
+        (WhenExhausted::Repeat(step), _) => resolve(step.clone(), &sha),
+    }
+}
+
+fn resolve(step: Step, sha: &str) -> Step {
+    match step {
+        Step::ListOk => list_ok(sha),
+        Step::Details(d) => Step::Json(200, d),
+        Step::Delay(d, inner) => Step::Delay(d, Box::new(resolve(*inner, sha))),
+        other => other,
+    }
+}
+
+fn list_ok(sha: &str) -> Step {
+    Step::Json(
+        200,
+        json!({"data": [{"sha": sha, "imageId": sha.get(..12).unwrap_or(sha), "scanStatus": "SUCCESS"}], "count": 1}),
+    )
+}
+
+/// `sha:<sha> and lastScanned: [now-<N>s ... now]` → (sha, N).
+pub(crate) fn parse_filter(filter: &str) -> Option<(String, u64)> {
+    let rest = filter.strip_prefix("sha:")?;
+    let (sha, rest) = rest.split_once(" and lastScanned: [now-")?;
+    let (n, rest) = rest.split_once("s ... now]")?;
+    if !rest.is_empty() || sha.is_empty() || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    Some((sha.to_ascii_lowercase(), n.parse().ok()?))
+}
+
+fn answer(shared: &Shared, stream: &TcpStream, step: Step) {
+    match step {
+        Step::Status(204) => {
+            let _ = write_response(stream, 204, "application/json", b"");
+        }
+        Step::Status(code) => {
+            let body = json!({"message": format!("fake status {code}")}).to_string();
+            let _ = write_response(stream, code, "application/json", body.as_bytes());
+        }
+        Step::Json(code, v) => {
+            let _ = write_response(stream, code, "application/json", v.to_string().as_bytes());
+        }
+        Step::Raw(code, text) => {
+            let _ = write_response(stream, code, "text/plain", text.as_bytes());
+        }
+        Step::ListOk | Step::Details(_) => unreachable!("resolved in route"),
+        Step::ResetConnection => {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Step::Hang(d) => {
+            sleep_unless_stopped(shared, d);
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
+        Step::Delay(d, inner) => {
+            sleep_unless_stopped(shared, d);
+            answer(shared, stream, *inner);
+        }
+    }
+}
+
+fn sleep_unless_stopped(shared: &Shared, d: Duration) {
+    let end = Instant::now() + d;
+    while Instant::now() < end && !shared.stop.load(Ordering::SeqCst) {
+        thread::sleep(Duration::from_millis(10).min(end - Instant::now()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_filter;
+
+    #[test]
+    fn filters() {
+        assert_eq!(
+            parse_filter("sha:ABCdef and lastScanned: [now-95s ... now]"),
+            Some(("abcdef".into(), 95))
+        );
+        assert_eq!(
+            parse_filter("sha:abc and lastScanned: [now-95s...now]"),
+            None
+        );
+        assert_eq!(
+            parse_filter("sha:xyz and lastScanned: [now-95s ... now]"),
+            None
+        );
+    }
+}

@@ -4,6 +4,10 @@
 
 use std::time::Instant;
 
+// The allocator of the `portcullis` binary, so the figure is the binary's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use portcullis_db::Db;
 use portcullis_match::match_inventory;
 use portcullis_types::Inventory;

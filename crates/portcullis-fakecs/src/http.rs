@@ -2,7 +2,6 @@
 //! connection, answered with `Connection: close`.
 
 use std::io::{self, BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 
 /// Request heads beyond this are refused (the client under test is ours).
 const MAX_HEAD: usize = 64 * 1024;
@@ -27,7 +26,7 @@ impl Request {
     }
 }
 
-pub(crate) fn read_request(stream: &TcpStream) -> io::Result<Request> {
+pub(crate) fn read_request(stream: &mut impl Read) -> io::Result<Request> {
     let mut reader = BufReader::new(stream);
     let mut head_len = 0;
     let mut line = String::new();
@@ -78,6 +77,14 @@ pub(crate) fn read_request(stream: &TcpStream) -> io::Result<Request> {
     }
     let mut body = vec![0; len];
     reader.read_exact(&mut body)?;
+    // Absolute form (`GET http://host/path`): the request came through us
+    // as an HTTP proxy; serve it as if it had been sent directly.
+    let target = match target.split_once("://") {
+        Some((_, rest)) => rest
+            .find('/')
+            .map_or_else(|| "/".to_owned(), |i| rest[i..].to_owned()),
+        None => target,
+    };
     let (path, raw_query) = match target.split_once('?') {
         Some((p, q)) => (p.to_owned(), q.to_owned()),
         None => (target, String::new()),
@@ -92,7 +99,7 @@ pub(crate) fn read_request(stream: &TcpStream) -> io::Result<Request> {
 }
 
 pub(crate) fn write_response(
-    mut stream: &TcpStream,
+    stream: &mut impl Write,
     status: u16,
     content_type: &str,
     body: &[u8],

@@ -1,7 +1,8 @@
 //! The server: accept loop, routing, tokens, scripts and the request log.
 
 use std::collections::{HashMap, VecDeque};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::{self, JoinHandle};
@@ -95,6 +96,46 @@ struct State {
 struct Shared {
     state: Mutex<State>,
     stop: AtomicBool,
+    tls: Option<Arc<rustls::ServerConfig>>,
+}
+
+/// A plain or TLS connection.
+enum Conn {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Conn {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Conn::Plain(t) => t,
+            Conn::Tls(s) => &s.sock,
+        }
+    }
+}
+
+impl Read for Conn {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(t) => t.read(buf),
+            Conn::Tls(s) => s.read(buf),
+        }
+    }
+}
+
+impl Write for Conn {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Conn::Plain(t) => t.write(buf),
+            Conn::Tls(s) => s.write(buf),
+        }
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Conn::Plain(t) => t.flush(),
+            Conn::Tls(s) => s.flush(),
+        }
+    }
 }
 
 impl Shared {
@@ -111,8 +152,34 @@ pub struct FakeCs {
 }
 
 impl FakeCs {
-    /// Binds an ephemeral loopback port and serves in background threads.
+    /// Binds an ephemeral loopback port and serves plain HTTP in background
+    /// threads.
     pub fn start(config: FakeConfig) -> FakeCs {
+        FakeCs::start_with(config, None)
+    }
+
+    /// Like [`FakeCs::start`] but serving HTTPS with this PEM certificate
+    /// chain and key (which must be valid for `127.0.0.1`); [`FakeCs::url`]
+    /// then starts with `https://`.
+    pub fn start_tls(config: FakeConfig, cert_chain_pem: &[u8], key_pem: &[u8]) -> FakeCs {
+        let certs = rustls_pemfile::certs(&mut &cert_chain_pem[..])
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificate PEM");
+        let key = rustls_pemfile::private_key(&mut &key_pem[..])
+            .expect("key PEM")
+            .expect("a private key in the PEM");
+        let tls = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .expect("TLS versions")
+        .with_no_client_auth()
+        .with_single_cert(certs, key)
+        .expect("certificate and key");
+        FakeCs::start_with(config, Some(Arc::new(tls)))
+    }
+
+    fn start_with(config: FakeConfig, tls: Option<Arc<rustls::ServerConfig>>) -> FakeCs {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind loopback");
         let addr = listener.local_addr().expect("local addr");
         let scripts = config
@@ -130,6 +197,7 @@ impl FakeCs {
                 log: Vec::new(),
             }),
             stop: AtomicBool::new(false),
+            tls,
         });
         let s = Arc::clone(&shared);
         let accept = thread::spawn(move || {
@@ -152,7 +220,12 @@ impl FakeCs {
 
     /// `http://127.0.0.1:<port>` (no trailing slash).
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.shared.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Every request so far, in arrival order.
@@ -203,11 +276,23 @@ fn serve(shared: &Shared, stream: TcpStream) {
         return;
     }
     let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Ok(req) = read_request(&stream) else {
+    let mut conn = match &shared.tls {
+        None => Conn::Plain(stream),
+        Some(cfg) => match rustls::ServerConnection::new(Arc::clone(cfg)) {
+            Ok(c) => Conn::Tls(Box::new(rustls::StreamOwned::new(c, stream))),
+            Err(_) => return,
+        },
+    };
+    // A client refusing our certificate ends here.
+    let Ok(req) = read_request(&mut conn) else {
         return;
     };
     let step = route(shared, &req);
-    answer(shared, &stream, step);
+    answer(shared, &mut conn, step);
+    if let Conn::Tls(s) = &mut conn {
+        s.conn.send_close_notify();
+        let _ = s.flush();
+    }
 }
 
 fn route(shared: &Shared, req: &Request) -> Step {
@@ -378,7 +463,7 @@ pub(crate) fn parse_filter(filter: &str) -> Option<(String, u64)> {
     Some((sha.to_ascii_lowercase(), n.parse().ok()?))
 }
 
-fn answer(shared: &Shared, stream: &TcpStream, step: Step) {
+fn answer(shared: &Shared, stream: &mut Conn, step: Step) {
     match step {
         Step::Status(204) => {
             let _ = write_response(stream, 204, "application/json", b"");
@@ -395,11 +480,11 @@ fn answer(shared: &Shared, stream: &TcpStream, step: Step) {
         }
         Step::ListOk | Step::Details(_) => unreachable!("resolved in route"),
         Step::ResetConnection => {
-            let _ = stream.shutdown(std::net::Shutdown::Both);
+            let _ = stream.tcp().shutdown(Shutdown::Both);
         }
         Step::Hang(d) => {
             sleep_unless_stopped(shared, d);
-            let _ = stream.shutdown(std::net::Shutdown::Both);
+            let _ = stream.tcp().shutdown(Shutdown::Both);
         }
         Step::Delay(d, inner) => {
             sleep_unless_stopped(shared, d);

@@ -198,6 +198,8 @@ pub(crate) struct ScanArgs {
         env = "PORTCULLIS_BACKEND"
     )]
     pub(crate) backend: String,
+    #[command(flatten)]
+    pub(crate) platform: PlatformArgs,
     /// POST the run's result to this URL (token from PORTCULLIS_WEBHOOK_TOKEN).
     #[arg(long, value_name = "URL", env = "PORTCULLIS_WEBHOOK_URL")]
     pub(crate) webhook_url: Option<String>,
@@ -285,4 +287,34 @@ pub(crate) struct PolicyCheckArgs {
     /// The policy file (TOML, YAML or JSON).
     #[arg(value_name = "FILE")]
     pub(crate) file: PathBuf,
+}
+
+/// The platform backends (`--backend qualys|server`): where results come
+/// from a Qualys CS-compatible API after the sensor scanned the image.
+#[derive(Debug, Args, Default)]
+pub(crate) struct PlatformArgs {
+    /// Platform URL: portal, API or gateway URL (mapped to the gateway), or
+    /// a `portcullis serve` URL.
+    #[arg(long, value_name = "URL", env = "PORTCULLIS_API_URL")]
+    pub(crate) api_url: Option<String>,
+    /// Platform user (password from PORTCULLIS_PASSWORD, --password-file or
+    /// --password-stdin; never on the command line).
+    #[arg(long, value_name = "USER", env = "PORTCULLIS_USERNAME")]
+    pub(crate) username: Option<String>,
+    /// Read the password (or the OAuth client secret) from the first line of stdin.
+    #[arg(long)]
+    pub(crate) password_stdin: bool,
+    /// Read the password (or the OAuth client secret) from this file.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// OAuth client id (`/auth/oidc`; secret from PORTCULLIS_CLIENT_SECRET,
+    /// --password-file or --password-stdin).
+    #[arg(long, value_name = "ID", env = "PORTCULLIS_CLIENT_ID")]
+    pub(crate) client_id: Option<String>,
+    /// Seconds between polls, or a product like 2*60 (at least 30).
+    #[arg(long, value_name = "EXPR", default_value = "30")]
+    pub(crate) poll_interval: String,
+    /// Seconds to wait for the platform's result, or a product like 2*60*60.
+    #[arg(long, value_name = "EXPR", default_value = "600")]
+    pub(crate) timeout: String,
 }

@@ -22,6 +22,32 @@ pub(super) struct ScannedImage {
     pub(super) inventory: Inventory,
     pub(super) findings: Vec<Finding>,
     pub(super) not_matched: Vec<NotMatched>,
+    /// Set when a platform had no result for the image and that is not a
+    /// failure (no condition configured): the warning to report.
+    pub(super) no_data: Option<String>,
+}
+
+impl ScannedImage {
+    /// An image known only by its sha, with nothing found about it.
+    pub(super) fn no_data(sha: &str, warning: String) -> ScannedImage {
+        let config_digest = portcullis_types::Digest::sha256_hex(sha).ok();
+        ScannedImage {
+            inventory: Inventory {
+                schema_version: portcullis_types::INVENTORY_SCHEMA_VERSION,
+                image: portcullis_types::ImageMetadata {
+                    image_id: sha.get(..12).unwrap_or(sha).to_owned(),
+                    config_digest,
+                    ..Default::default()
+                },
+                distro: None,
+                packages: Vec::new(),
+                unknowns: Vec::new(),
+            },
+            findings: Vec::new(),
+            not_matched: Vec::new(),
+            no_data: Some(warning),
+        }
+    }
 }
 
 /// References resolved to one image (or its open error), with its identity.
@@ -72,6 +98,7 @@ pub(super) fn scan_all(
                 inventory,
                 findings: matched.findings,
                 not_matched: matched.not_matched,
+                no_data: None,
             })
         });
         if let Err(message) = &outcome {

@@ -9,6 +9,7 @@ mod base;
 mod baseline;
 mod deliver;
 mod images;
+mod platform;
 mod policy;
 
 use std::collections::BTreeSet;
@@ -28,28 +29,45 @@ pub(crate) use policy::check as policy_check;
 
 pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStatus> {
     let outputs = parse_outputs::<ScanFormat>(&args.outputs)?;
-    if args.backend != "local" {
-        return Err(UsageError(format!(
-            "--backend {}: only the local backend is available in this build",
-            args.backend
-        ))
-        .into());
-    }
+    let platform = match args.backend.as_str() {
+        "local" => None,
+        "qualys" | "server" => Some(platform::settings(args, printer)?),
+        other => {
+            return Err(UsageError(format!(
+                "--backend {other}: expected local, qualys or server"
+            ))
+            .into())
+        }
+    };
     deliver::validate(args)?;
     let policy = policy::resolve(args, printer)?;
     let baseline = match &args.conditions.baseline {
         Some(path) => Some(baseline::read(path)?),
         None => None,
     };
-    let db = Db::open(&args.db.path())?;
-    let stamp = db_stamp(&db)?;
-    let db_built_at = OffsetDateTime::parse(&stamp.built_at, &Rfc3339).ok();
+    // The platform backends read no DB: the platform matched.
+    let backend = match platform {
+        None => Backend::Local(Db::open(&args.db.path())?),
+        Some(settings) => Backend::Platform(settings),
+    };
+    let stamp = match &backend {
+        Backend::Local(db) => Some(db_stamp(db)?),
+        Backend::Platform(_) => None,
+    };
+    let db_built_at = stamp
+        .as_ref()
+        .and_then(|s| OffsetDateTime::parse(&s.built_at, &Rfc3339).ok());
     let base = match &args.conditions.base_image {
         Some(reference) => Some(super::source::open(reference, &args.source, printer)?.metadata),
         None => None,
     };
 
-    let scanned = images::scan_all(&args.images, &db, &args.source, printer)?;
+    let scanned = match &backend {
+        Backend::Local(db) => images::scan_all(&args.images, db, &args.source, printer)?,
+        Backend::Platform(settings) => {
+            platform::scan_all(args, settings, policy.conditions_configured, printer)?
+        }
+    };
     let now = super::sbom::creation_time();
     let mut results = Vec::with_capacity(scanned.len());
     for image in scanned {
@@ -75,7 +93,8 @@ pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStat
                     baseline: baseline.as_ref(),
                     db_built_at,
                 };
-                let evaluation = evaluate(&subject, &policy, now);
+                let mut evaluation = evaluate(&subject, &policy, now);
+                evaluation.warnings.extend(found.no_data.clone());
                 for w in &evaluation.warnings {
                     printer.warn(&format!("{}: {w}", image.references[0]));
                 }
@@ -101,7 +120,7 @@ pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStat
         tool_version: env!("CARGO_PKG_VERSION").into(),
         generated_at: now,
         backend: args.backend.clone(),
-        db: Some(stamp),
+        db: stamp,
         policy,
         images: results,
         ci: deliver::ci_metadata(),
@@ -109,6 +128,14 @@ pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStat
     deliver::outputs(&report, &outputs, args.all_findings)?;
     deliver::notify(&report, args, printer);
     Ok(exit_status(&report))
+}
+
+/// Where findings come from.
+enum Backend {
+    /// This machine's DB.
+    Local(Db),
+    /// A Qualys CS-compatible platform.
+    Platform(platform::Settings),
 }
 
 /// 3 when an image could not be scanned (its verdict is unknown, which a

@@ -22,7 +22,7 @@ const RENEW_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// A token is a few hundred bytes; anything bigger is not a token.
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 /// Image details of big images run to a few MB; bound hostile answers.
-pub(crate) const MAX_BODY_BYTES: u64 = 256 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
 
 /// How to reach and authenticate to the platform.
 #[derive(Clone)]
@@ -440,9 +440,10 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// When to renew a token obtained at `now`: [`RENEW_MARGIN`] before `exp`
-/// (4 h after `now` when absent). A token that lives less than the margin is
-/// used for half its remaining life rather than renewed on every request.
+/// When to renew a token obtained at `now`: once less than [`RENEW_MARGIN`]
+/// remains before `exp` (4 h after `now` when absent). A token issued with
+/// no more than the margin to live is used for half of it rather than
+/// renewed before every request.
 fn renew_at(now: SystemTime, exp: Option<u64>) -> SystemTime {
     let lifetime = match exp {
         Some(exp) => {
@@ -451,7 +452,7 @@ fn renew_at(now: SystemTime, exp: Option<u64>) -> SystemTime {
         }
         None => DEFAULT_TOKEN_LIFETIME,
     };
-    if lifetime > RENEW_MARGIN * 2 {
+    if lifetime > RENEW_MARGIN {
         now + (lifetime - RENEW_MARGIN)
     } else {
         now + lifetime / 2

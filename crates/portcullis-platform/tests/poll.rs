@@ -112,6 +112,48 @@ fn an_expired_token_is_renewed_and_polling_continues() {
         "{:?}",
         out.events
     );
+    // Tokens (JWTs start `eyJ`) never reach the log.
+    assert!(
+        out.events.iter().all(|e| !e.contains("eyJ")),
+        "{:?}",
+        out.events
+    );
+}
+
+#[test]
+fn a_token_near_its_exp_is_renewed_before_use() {
+    let config = FakeConfig {
+        // Issued already expired: every call must get a fresh token first,
+        // without ever being refused.
+        exp_claim: Some(Duration::ZERO),
+        ..FakeConfig::default()
+    };
+    let fake = FakeCs::start(
+        config
+            .script(SHA_A, Step::pending(1))
+            .script(SHA_A, Step::ready(complete(SHA_A))),
+    );
+    let out = poll_image(&client(&fake), SHA_A, SystemTime::now(), &fast());
+    assert!(
+        matches!(out.result, PollResult::Complete(_)),
+        "{:?} {:?}",
+        out.result,
+        out.events
+    );
+    let reqs = fake.requests();
+    let api: Vec<_> = reqs.iter().filter(|r| !r.is_auth()).collect();
+    assert_eq!(api.len(), 3);
+    assert!(api.iter().all(|r| r.authorized == Some(true)));
+    assert_eq!(fake.auth_count(), 3);
+    assert_eq!(
+        out.events
+            .iter()
+            .filter(|e| e.contains("about to expire"))
+            .count(),
+        2,
+        "{:?}",
+        out.events
+    );
 }
 
 #[test]

@@ -79,6 +79,7 @@ impl Drop for Sensor {
 }
 
 struct Case<'a> {
+    backend: &'a str,
     fake: &'a FakeCs,
     dir: &'a Path,
     args: &'a [&'a str],
@@ -95,7 +96,7 @@ fn run(case: Case<'_>) -> (Output, Value) {
         "scan",
         IMAGE,
         "--backend",
-        "qualys",
+        case.backend,
         "--api-url",
         url.as_str(),
         "--username",
@@ -184,6 +185,7 @@ fn qualys_backend_end_to_end() {
     // No sensor: the run stops before tagging (exit 3) and says why.
     let f = fake(&sha, Step::ready(details(&sha)));
     let (out, _) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &[],
@@ -195,6 +197,7 @@ fn qualys_backend_end_to_end() {
     {
         let general = Sensor::start(false);
         let (out, _) = run(Case {
+            backend: "qualys",
             fake: &f,
             dir,
             args: &[],
@@ -205,6 +208,7 @@ fn qualys_backend_end_to_end() {
         let paused = Sensor::start(true);
         assert!(docker(&["pause", &paused.0]).status.success());
         let (out, _) = run(Case {
+            backend: "qualys",
             fake: &f,
             dir,
             args: &[],
@@ -230,6 +234,7 @@ fn qualys_backend_end_to_end() {
         .concat(),
     );
     let (out, s) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &["--fail-qids", "178000-178999", "--fail-severity", "4=1"],
@@ -267,6 +272,7 @@ fn qualys_backend_end_to_end() {
         )
     });
     let (out, s) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &["--fail-cves", "CVE-2023-0215"],
@@ -279,6 +285,18 @@ fn qualys_backend_end_to_end() {
         f.auth_count()
     );
 
+    // `--backend server` is the same flow against a `portcullis serve`
+    // (the same API); here, the fake.
+    let f = fake(&sha, Step::ready(details(&sha)));
+    let (out, s) = run(Case {
+        backend: "server",
+        fake: &f,
+        dir,
+        args: &["--fail-severity", "4=0"],
+    });
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    assert_eq!(one(&s)["severities"]["4"]["result"], false);
+
     // 500 bursts and connection resets keep polling.
     let f = fake(
         &sha,
@@ -290,6 +308,7 @@ fn qualys_backend_end_to_end() {
         .concat(),
     );
     let (out, s) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &["--fail-severity", "5=0"],
@@ -309,6 +328,7 @@ fn qualys_backend_end_to_end() {
     let f = never();
     let started = Instant::now();
     let (out, s) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &["--timeout", "2", "--fail-severity", "5=0"],
@@ -319,6 +339,7 @@ fn qualys_backend_end_to_end() {
     assert!(started.elapsed() < Duration::from_secs(30));
     let f = never();
     let (out, s) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &["--timeout", "2"],
@@ -334,6 +355,7 @@ fn qualys_backend_end_to_end() {
     // Wrong password: exit 3 with the platform's reason, and no secret.
     let f = FakeCs::start(FakeConfig::default().credentials("user", "something else"));
     let (out, _) = run(Case {
+        backend: "qualys",
         fake: &f,
         dir,
         args: &[],

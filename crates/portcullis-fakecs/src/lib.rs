@@ -22,11 +22,14 @@
 #![warn(missing_docs)]
 
 mod config;
+mod conn;
 mod details;
 mod http;
+mod record;
 mod server;
 
 pub use config::{FakeConfig, Step, WhenExhausted};
 pub use details::{image_details, pending_details, Vuln};
 pub use http::form_decode;
-pub use server::{FakeCs, RecordedRequest};
+pub use record::RecordedRequest;
+pub use server::FakeCs;

@@ -1,7 +1,7 @@
 //! The server: accept loop, routing, tokens, scripts and the request log.
 
 use std::collections::{HashMap, VecDeque};
-use std::io::{self, Read, Write};
+use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,71 +13,9 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::config::{FakeConfig, Step, WhenExhausted};
+use crate::conn::Conn;
 use crate::http::{form_decode, read_request, write_response, Request};
-
-/// One request as the server saw it.
-#[derive(Clone, Debug)]
-pub struct RecordedRequest {
-    /// `GET`, `POST`.
-    pub method: String,
-    /// Path without the query.
-    pub path: String,
-    /// The query exactly as sent (still encoded).
-    pub raw_query: String,
-    /// The query, form-decoded.
-    pub query: Vec<(String, String)>,
-    /// Headers, names lower-cased; the `authorization` value is replaced by
-    /// `<redacted>` so logs of the log stay clean.
-    pub headers: Vec<(String, String)>,
-    /// Form fields of a form-encoded body, decoded.
-    pub form: Vec<(String, String)>,
-    /// For API calls: whether the bearer token was accepted.
-    pub authorized: Option<bool>,
-    /// When it arrived.
-    pub at: Instant,
-}
-
-impl RecordedRequest {
-    /// A header value (name case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        let name = name.to_ascii_lowercase();
-        self.headers
-            .iter()
-            .find(|(k, _)| *k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A decoded query parameter.
-    pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// A decoded form field.
-    pub fn form_field(&self, name: &str) -> Option<&str> {
-        self.form
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// `N` of `lastScanned: [now-Ns ... now]` in a list request's filter.
-    pub fn lookback_secs(&self) -> Option<u64> {
-        parse_filter(self.query_param("filter")?).map(|(_, n)| n)
-    }
-
-    /// Whether this is an image-list poll (`GET /csapi/v1.3/images?filter=`).
-    pub fn is_list(&self) -> bool {
-        self.method == "GET" && self.path == "/csapi/v1.3/images"
-    }
-
-    /// Whether this is an authentication request.
-    pub fn is_auth(&self) -> bool {
-        self.method == "POST" && (self.path == "/auth" || self.path == "/auth/oidc")
-    }
-}
+use crate::record::{parse_filter, RecordedRequest};
 
 struct TokenState {
     issued: Instant,
@@ -97,45 +35,6 @@ struct Shared {
     state: Mutex<State>,
     stop: AtomicBool,
     tls: Option<Arc<rustls::ServerConfig>>,
-}
-
-/// A plain or TLS connection.
-enum Conn {
-    Plain(TcpStream),
-    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
-}
-
-impl Conn {
-    fn tcp(&self) -> &TcpStream {
-        match self {
-            Conn::Plain(t) => t,
-            Conn::Tls(s) => &s.sock,
-        }
-    }
-}
-
-impl Read for Conn {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.read(buf),
-            Conn::Tls(s) => s.read(buf),
-        }
-    }
-}
-
-impl Write for Conn {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        match self {
-            Conn::Plain(t) => t.write(buf),
-            Conn::Tls(s) => s.write(buf),
-        }
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Conn::Plain(t) => t.flush(),
-            Conn::Tls(s) => s.flush(),
-        }
-    }
 }
 
 impl Shared {
@@ -452,17 +351,6 @@ fn list_ok(sha: &str) -> Step {
     )
 }
 
-/// `sha:<sha> and lastScanned: [now-<N>s ... now]` → (sha, N).
-pub(crate) fn parse_filter(filter: &str) -> Option<(String, u64)> {
-    let rest = filter.strip_prefix("sha:")?;
-    let (sha, rest) = rest.split_once(" and lastScanned: [now-")?;
-    let (n, rest) = rest.split_once("s ... now]")?;
-    if !rest.is_empty() || sha.is_empty() || !sha.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    Some((sha.to_ascii_lowercase(), n.parse().ok()?))
-}
-
 fn answer(shared: &Shared, stream: &mut Conn, step: Step) {
     match step {
         Step::Status(204) => {
@@ -497,26 +385,5 @@ fn sleep_unless_stopped(shared: &Shared, d: Duration) {
     let end = Instant::now() + d;
     while Instant::now() < end && !shared.stop.load(Ordering::SeqCst) {
         thread::sleep(Duration::from_millis(10).min(end - Instant::now()));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::parse_filter;
-
-    #[test]
-    fn filters() {
-        assert_eq!(
-            parse_filter("sha:ABCdef and lastScanned: [now-95s ... now]"),
-            Some(("abcdef".into(), 95))
-        );
-        assert_eq!(
-            parse_filter("sha:abc and lastScanned: [now-95s...now]"),
-            None
-        );
-        assert_eq!(
-            parse_filter("sha:xyz and lastScanned: [now-95s ... now]"),
-            None
-        );
     }
 }

@@ -3,116 +3,23 @@
 
 use std::fmt;
 use std::io::Read;
-use std::path::PathBuf;
 use std::sync::Mutex;
 use std::thread;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime};
 
 use reqwest::blocking::Response;
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::{Certificate, NoProxy, Proxy};
 
+use crate::options::{proxy_userinfo, redact_userinfo, ClientOptions};
 use crate::secret::{Credentials, Secret};
+use crate::token::{renew_at, Token, TokenSlot};
 use crate::{form, gateway_url, jwt, PlatformError};
 
-/// Tokens live 4 hours (vendor documentation); assumed when `exp` is absent.
-const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(4 * 60 * 60);
-/// Renew this long before expiry, so a request never races the expiry.
-const RENEW_MARGIN: Duration = Duration::from_secs(10 * 60);
 /// A token is a few hundred bytes; anything bigger is not a token.
 const MAX_TOKEN_BYTES: u64 = 64 * 1024;
 /// Image details of big images run to a few MB; bound hostile answers.
 pub(crate) const MAX_BODY_BYTES: u64 = 64 * 1024 * 1024;
-
-/// How to reach and authenticate to the platform.
-#[derive(Clone)]
-pub struct ClientOptions {
-    /// What the user typed: portal, API or gateway URL (mapped with
-    /// [`gateway_url`]), or a `portcullis serve` / test server URL.
-    pub api_url: String,
-    /// Credentials for `/auth` or `/auth/oidc`.
-    pub credentials: Credentials,
-    /// Explicit proxy (`http://user:pass@host:port`; a bare `host:port` —
-    /// the vendor's form — means `http://`). It replaces `HTTPS_PROXY`;
-    /// `NO_PROXY` still applies.
-    pub proxy: Option<String>,
-    /// Honour `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` when no explicit
-    /// proxy is given (default true; tests against loopback turn it off).
-    pub use_env_proxy: bool,
-    /// Extra PEM CA bundles, trusted in addition to the system roots.
-    pub ca_bundles: Vec<PathBuf>,
-    /// TCP/TLS connect timeout (30 s, as the vendor).
-    pub connect_timeout: Duration,
-    /// Whole-request timeout for authentication calls (30 s).
-    pub request_timeout: Duration,
-    /// Attempts of the connection test in [`Client::authenticate`] (3).
-    pub auth_attempts: u32,
-    /// Pause between those attempts (5 s).
-    pub auth_retry_delay: Duration,
-}
-
-impl ClientOptions {
-    /// Options with the vendor's defaults.
-    pub fn new(api_url: impl Into<String>, credentials: Credentials) -> ClientOptions {
-        ClientOptions {
-            api_url: api_url.into(),
-            credentials,
-            proxy: None,
-            use_env_proxy: true,
-            ca_bundles: Vec::new(),
-            connect_timeout: Duration::from_secs(30),
-            request_timeout: Duration::from_secs(30),
-            auth_attempts: 3,
-            auth_retry_delay: Duration::from_secs(5),
-        }
-    }
-}
-
-impl fmt::Debug for ClientOptions {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientOptions")
-            .field("api_url", &self.api_url)
-            .field("credentials", &self.credentials)
-            .field("proxy", &self.proxy.as_deref().map(redact_userinfo))
-            .field("use_env_proxy", &self.use_env_proxy)
-            .field("ca_bundles", &self.ca_bundles)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("request_timeout", &self.request_timeout)
-            .field("auth_attempts", &self.auth_attempts)
-            .field("auth_retry_delay", &self.auth_retry_delay)
-            .finish()
-    }
-}
-
-/// `scheme://user:pass@host` → `scheme://***@host`.
-fn redact_userinfo(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
-    let authority_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..authority_end].rfind('@') {
-        Some(at) => {
-            let prefix = if scheme.is_empty() {
-                String::new()
-            } else {
-                format!("{scheme}://")
-            };
-            format!("{prefix}***{}", &rest[at..])
-        }
-        None => url.to_owned(),
-    }
-}
-
-struct Token {
-    jwt: Secret,
-    renew_at: SystemTime,
-}
-
-#[derive(Default)]
-struct TokenSlot {
-    token: Option<Token>,
-    /// Bumped on every new token, so that threads that all saw the same
-    /// 401 renew it once, not once each.
-    generation: u64,
-}
 
 /// A status and body read from the platform.
 pub(crate) struct Reply {
@@ -420,12 +327,6 @@ impl WithoutUrl for reqwest::Error {
     }
 }
 
-fn proxy_userinfo(proxy: &str) -> Option<&str> {
-    let rest = proxy.split_once("://").map_or(proxy, |(_, r)| r);
-    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
-    authority.rfind('@').map(|at| &authority[..at])
-}
-
 fn chain(e: &(dyn std::error::Error + 'static)) -> String {
     let mut text = e.to_string();
     let mut cur = e.source();
@@ -438,59 +339,4 @@ fn chain(e: &(dyn std::error::Error + 'static)) -> String {
         cur = c.source();
     }
     text
-}
-
-/// When to renew a token obtained at `now`: once less than [`RENEW_MARGIN`]
-/// remains before `exp` (4 h after `now` when absent). A token issued with
-/// no more than the margin to live is used for half of it rather than
-/// renewed before every request.
-fn renew_at(now: SystemTime, exp: Option<u64>) -> SystemTime {
-    let lifetime = match exp {
-        Some(exp) => {
-            let now_secs = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_secs();
-            Duration::from_secs(exp.saturating_sub(now_secs))
-        }
-        None => DEFAULT_TOKEN_LIFETIME,
-    };
-    if lifetime > RENEW_MARGIN {
-        now + (lifetime - RENEW_MARGIN)
-    } else {
-        now + lifetime / 2
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use std::time::{Duration, UNIX_EPOCH};
-
-    use super::{proxy_userinfo, redact_userinfo, renew_at};
-
-    #[test]
-    fn renewal_time() {
-        let now = UNIX_EPOCH + Duration::from_secs(1_000_000);
-        assert_eq!(
-            renew_at(now, None),
-            now + Duration::from_secs(4 * 3600 - 600)
-        );
-        assert_eq!(
-            renew_at(now, Some(1_000_000 + 3600)),
-            now + Duration::from_secs(3000)
-        );
-        assert_eq!(
-            renew_at(now, Some(1_000_000 + 600)),
-            now + Duration::from_secs(300)
-        );
-        assert_eq!(renew_at(now, Some(5)), now);
-    }
-
-    #[test]
-    fn proxy_credentials_are_redacted() {
-        assert_eq!(
-            redact_userinfo("http://u:p@proxy:3128"),
-            "http://***@proxy:3128"
-        );
-        assert_eq!(redact_userinfo("proxy:3128"), "proxy:3128");
-        assert_eq!(proxy_userinfo("http://u:pw@h:1/x"), Some("u:pw"));
-        assert_eq!(proxy_userinfo("h:1"), None);
-    }
 }

@@ -48,13 +48,16 @@ mod form;
 mod gateway;
 mod guess;
 mod jwt;
+mod options;
 mod poll;
 mod secret;
+mod token;
 
-pub use client::{Client, ClientOptions};
+pub use client::Client;
 pub use convert::{details_to_scan, PlatformScan};
 pub use error::PlatformError;
 pub use expr::parse_seconds_expr;
 pub use gateway::gateway_url;
+pub use options::ClientOptions;
 pub use poll::{poll_image, poll_images, PollOptions, PollOutcome, PollResult};
 pub use secret::{Credentials, Secret};

@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{code, db_import, fixtures, portcullis, stderr, vulndata};
+use support::{code, db_import, fixtures, portcullis, regex_escape, stderr, vulndata};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -185,18 +185,6 @@ fn console_table_snapshot() {
     insta::with_settings!({filters => vec![(regex_escape(&image).as_str(), "[IMAGE]")]}, {
         insta::assert_snapshot!(text);
     });
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$".contains(c);
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[test]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{code, db_import, fixtures, portcullis, stderr, vulndata};
+use support::{code, db_import, fixtures, portcullis, regex_escape, stderr, vulndata};
 
 /// An OSV record (schema 1.6) for the image's Django, known by two CVEs,
 /// rated critical by its CVSS v3.1 vector (9.8).
@@ -333,18 +333,6 @@ fn software_rules_compare_in_the_packages_scheme() {
         let sw = &result(&s)["software"];
         assert_eq!(sw["result"], want == 0, "{rule}: {sw}");
     }
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$".contains(c);
-            special
-                .then_some('\\')
-                .into_iter()
-                .chain(std::iter::once(c))
-        })
-        .collect()
 }
 
 #[test]

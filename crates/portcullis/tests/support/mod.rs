@@ -98,3 +98,16 @@ pub fn inventory(image: &str) -> portcullis_types::Inventory {
     assert_eq!(code(&out), 0, "sbom {image}: {}", stderr(&out));
     serde_json::from_slice(&out.stdout).expect("sbom -o json is an Inventory")
 }
+
+/// `s` as a regex matching itself (insta filters, software rules).
+pub fn regex_escape(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$".contains(c);
+            special
+                .then_some('\\')
+                .into_iter()
+                .chain(std::iter::once(c))
+        })
+        .collect()
+}

@@ -31,22 +31,24 @@ pub(super) fn from_base_image(
 /// such boundary has no base layers (everything counts as its own): when in
 /// doubt, attribute findings to the project, which never hides one.
 pub(super) fn from_history(image: &ImageMetadata) -> BTreeSet<Digest> {
-    let mut layer_index = 0usize;
+    let total = image.history.iter().filter(|e| !e.empty_layer).count();
+    let mut created = 0usize; // filesystem layers created so far
     let mut boundary = None;
-    // (history entry, number of filesystem layers created before it)
     for entry in &image.history {
-        if entry.empty_layer {
-            let command = entry.created_by.as_deref().unwrap_or("");
-            if is_default_command(command) {
-                boundary = Some(layer_index);
-            }
-        } else {
-            layer_index += 1;
+        if !entry.empty_layer {
+            created += 1;
+            continue;
+        }
+        // A default command after the last layer is the image's own CMD,
+        // not its base's.
+        let command = entry.created_by.as_deref().unwrap_or("");
+        if is_default_command(command) && created < total {
+            boundary = Some(created);
         }
     }
     match boundary {
-        // A boundary after the last layer is the image's own CMD, not a base's.
-        Some(n) if n < image.layers.len() => image.layers[..n]
+        // The history must describe the layers we have, or it says nothing.
+        Some(n) if total == image.layers.len() => image.layers[..n]
             .iter()
             .map(|l| l.diff_id.clone())
             .collect(),

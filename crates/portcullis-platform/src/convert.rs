@@ -68,10 +68,22 @@ pub fn details_to_scan(details: &Value) -> Result<PlatformScan, PlatformError> {
         None => (None, None),
     };
 
+    // A malformed entry has no usable name; it is skipped and reported
+    // rather than failing the whole image.
     let softwares: Vec<Software> = match obj.get("softwares") {
         None | Some(Value::Null) => Vec::new(),
-        Some(v) => serde_json::from_value(v.clone())
-            .map_err(|e| PlatformError::Details(format!("softwares: {e}")))?,
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, item)| match Software::deserialize(item) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    notes.push(format!("softwares[{i}] skipped: {e}"));
+                    None
+                }
+            })
+            .collect(),
+        Some(_) => return Err(PlatformError::Details("`softwares` is not an array".into())),
     };
     let mut assumed = 0usize;
     let mut packages = Vec::new();
@@ -400,7 +412,8 @@ fn digest(v: Option<&Value>) -> Option<Digest> {
 /// Epoch milliseconds (string or number) → RFC 3339.
 fn epoch_ms(v: Option<&Value>) -> Option<String> {
     let ms = number(v)?;
-    let t = time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).ok()?;
+    let nanos = (ms.trunc() as i128).checked_mul(1_000_000)?;
+    let t = time::OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()?;
     t.format(&time::format_description::well_known::Rfc3339)
         .ok()
 }

@@ -147,3 +147,33 @@ fn malformed_details_are_errors() {
     let ok = details_to_scan(&json!({"vulnerabilities": []})).unwrap();
     assert!(ok.findings.is_empty() && ok.inventory.packages.is_empty());
 }
+
+#[test]
+fn hostile_values_never_panic() {
+    let details = json!({
+        "sha": "../../etc", "imageId": 5, "created": "1e300", "size": -4,
+        "operatingSystem": {"x": 1}, "repo": [null, 3, {"repository": null}, {"repository": "r", "tag": null}],
+        "layers": [{"sha": "zz", "size": "1e400", "created": -1e300}, null],
+        "repoDigests": [null, 1],
+        "softwares": [{"name": null, "version": null}, {"name": "", "version": "1"}, null, 4, {"name": 5}],
+        "vulnerabilities": [
+            {"qid": 1e30, "severity": -3, "cveids": [null, 7, "CVE-9"], "cvssInfo": "x",
+             "cvss3Info": {"baseScore": "NaN"}, "software": [null], "layerSha": "sha256:bad"},
+            {"qid": -1, "cveids": ["CVE-1"], "severity": 1e10, "software": "x"}
+        ]
+    });
+    let scan = details_to_scan(&details).unwrap();
+    assert_eq!(scan.findings.len(), 2);
+    assert_eq!(scan.findings[0].severity, 0);
+    assert_eq!(scan.findings[1].severity, 255);
+    assert_eq!(scan.findings[1].qid, None);
+    assert!(scan.findings[0].cvss_v3.is_none());
+    assert_eq!(scan.inventory.image.created, None);
+    assert!(scan.inventory.packages.is_empty());
+    assert_eq!(
+        scan.notes.iter().filter(|n| n.contains("skipped")).count(),
+        3,
+        "{:?}",
+        scan.notes
+    );
+}

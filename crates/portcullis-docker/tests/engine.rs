@@ -3,42 +3,21 @@
 //! a client certificate) that forwards to the socket. Timeouts are checked
 //! against a TCP peer that accepts and then says nothing, which no real
 //! engine can be made to do on demand.
-#![allow(clippy::print_stderr)]
+
+mod support;
 
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use portcullis_docker::{
     ContainerListOptions, Docker, DockerConfig, DockerError, Endpoint, TlsSettings, DEFAULT_SOCKET,
 };
 use sha2::{Digest, Sha256};
-
-/// Locally a missing engine or tool skips the test; under CI it fails.
-fn skip(test: &str, why: &str) {
-    if std::env::var_os("CI").is_some() {
-        panic!("{test}: {why} (required when CI is set)");
-    }
-    eprintln!("\n*** SKIPPED {test}: {why} ***\n");
-}
-
-fn local(test: &str) -> Option<Docker> {
-    if !Path::new(DEFAULT_SOCKET).exists() {
-        skip(
-            test,
-            &format!("no Docker engine socket at {DEFAULT_SOCKET}"),
-        );
-        return None;
-    }
-    Some(Docker::new(DockerConfig::local()).expect("client"))
-}
-
-fn have(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
-}
+use support::{
+    cert_dir, docker_cli, free_port, have, issue, local, missing, root_ca, tls_front, Container,
+};
 
 fn sha256(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
@@ -162,7 +141,7 @@ fn load_inspect_tag_export_remove() {
     if have("docker") {
         check_containers(&docker, &tag, &id);
     } else {
-        skip(
+        missing(
             "load_inspect_tag_export_remove (containers part)",
             "no docker CLI to create a container",
         );
@@ -209,76 +188,44 @@ fn load_inspect_tag_export_remove() {
 fn check_containers(docker: &Docker, image: &str, image_id: &str) {
     let name = format!("portcullis-test-{}", std::process::id());
     let label = format!("portcullis.test={}", std::process::id());
-    let out = Command::new("docker")
-        .args(["create", "--name", &name, "--label", &label, image, "/none"])
-        .output()
-        .expect("docker create");
-    assert!(
-        out.status.success(),
-        "docker create: {}",
-        String::from_utf8_lossy(&out.stderr)
+    // Removed when dropped, also when an assertion fails.
+    let created = Container {
+        id: docker_cli(&["create", "--name", &name, "--label", &label, image, "/none"]),
+        name,
+    };
+    let (name, cid) = (created.name.as_str(), created.id.as_str());
+    let mut options = ContainerListOptions {
+        all: true,
+        ..ContainerListOptions::default()
+    };
+    options.filters.insert("label".into(), vec![label.clone()]);
+    let found = docker.containers(&options).expect("list");
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].id, cid);
+    assert_eq!(found[0].names, [format!("/{name}")]);
+    assert_eq!(found[0].image_id, image_id);
+    assert_eq!(found[0].state, "created");
+    // Running only: a created container is not listed.
+    let running = ContainerListOptions {
+        all: false,
+        filters: options.filters.clone(),
+    };
+    assert!(docker.containers(&running).expect("list").is_empty());
+    let inspect = docker.container_inspect(name).expect("inspect");
+    assert_eq!(
+        (inspect.id.as_str(), inspect.image.as_str()),
+        (cid, image_id)
     );
-    let cid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        let mut options = ContainerListOptions {
-            all: true,
-            ..ContainerListOptions::default()
-        };
-        options.filters.insert("label".into(), vec![label.clone()]);
-        let found = docker.containers(&options).expect("list");
-        assert_eq!(found.len(), 1, "{found:?}");
-        assert_eq!(found[0].id, cid);
-        assert_eq!(found[0].names, [format!("/{name}")]);
-        assert_eq!(found[0].image_id, image_id);
-        assert_eq!(found[0].state, "created");
-        // Running only: a created container is not listed.
-        let running = ContainerListOptions {
-            all: false,
-            filters: options.filters.clone(),
-        };
-        assert!(docker.containers(&running).expect("list").is_empty());
-        let inspect = docker.container_inspect(&name).expect("inspect");
-        assert_eq!(
-            (inspect.id.as_str(), inspect.image.as_str()),
-            (cid.as_str(), image_id)
-        );
-        assert_eq!(inspect.name, format!("/{name}"));
-        assert!(!inspect.state.running);
-        assert_eq!(inspect.state.status, "created");
-        assert_eq!(
-            inspect
-                .config
-                .labels
-                .get("portcullis.test")
-                .map(String::as_str),
-            Some(label.split_once('=').map_or("", |(_, v)| v))
-        );
-    }));
-    let _ = Command::new("docker").args(["rm", "-f", &cid]).output();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn openssl(dir: &Path, args: &[&str]) {
-    let out = Command::new("openssl")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .expect("openssl");
-    assert!(
-        out.status.success(),
-        "openssl {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    assert_eq!(inspect.name, format!("/{name}"));
+    assert!(!inspect.state.running);
+    assert_eq!(inspect.state.status, "created");
+    assert_eq!(
+        inspect
+            .config
+            .labels
+            .get("portcullis.test")
+            .map(String::as_str),
+        Some(label.split_once('=').map_or("", |(_, v)| v))
     );
 }
 
@@ -286,26 +233,7 @@ fn openssl(dir: &Path, args: &[&str]) {
 /// under `prefix`.
 fn make_pki(dir: &Path, prefix: &str) {
     let p = |s: &str| format!("{prefix}{s}");
-    openssl(
-        dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "ec",
-            "-pkeyopt",
-            "ec_paramgen_curve:P-256",
-            "-nodes",
-            "-days",
-            "2",
-            "-subj",
-            &format!("/CN={prefix}test CA"),
-            "-keyout",
-            &p("ca-key.pem"),
-            "-out",
-            &p("ca.pem"),
-        ],
-    );
+    root_ca(dir, &p("ca"));
     for (who, ext) in [
         (
             "server",
@@ -313,92 +241,17 @@ fn make_pki(dir: &Path, prefix: &str) {
         ),
         ("client", "extendedKeyUsage=clientAuth"),
     ] {
-        std::fs::write(dir.join(p(&format!("{who}.ext"))), ext).expect("ext");
-        openssl(
-            dir,
-            &[
-                "req",
-                "-newkey",
-                "ec",
-                "-pkeyopt",
-                "ec_paramgen_curve:P-256",
-                "-nodes",
-                "-subj",
-                &format!("/CN={who}"),
-                "-keyout",
-                &p(&format!("{who}-key.pem")),
-                "-out",
-                &p(&format!("{who}.csr")),
-            ],
-        );
-        openssl(
-            dir,
-            &[
-                "x509",
-                "-req",
-                "-in",
-                &p(&format!("{who}.csr")),
-                "-CA",
-                &p("ca.pem"),
-                "-CAkey",
-                &p("ca-key.pem"),
-                "-CAcreateserial",
-                "-days",
-                "2",
-                "-extfile",
-                &p(&format!("{who}.ext")),
-                "-out",
-                &p(&format!("{who}.pem")),
-            ],
-        );
+        issue(dir, &p(who), &p("ca"), ext, false);
     }
 }
 
-/// A directory in the Docker cert-dir layout.
-fn cert_dir(base: &Path, name: &str, ca: &str, client: Option<&str>) -> PathBuf {
-    let dir = base.join(name);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    std::fs::copy(base.join(format!("{ca}ca.pem")), dir.join("ca.pem")).expect("ca");
-    if let Some(c) = client {
-        std::fs::copy(base.join(format!("{c}client.pem")), dir.join("cert.pem")).expect("cert");
-        std::fs::copy(base.join(format!("{c}client-key.pem")), dir.join("key.pem")).expect("key");
-    }
-    dir
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("port")
-}
-
-fn socat_tls_front(pki: &Path, extra: &str) -> (Proc, u16) {
-    let port = free_port();
-    let listen = format!(
-        "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={},key={},cafile={},verify=1{extra}",
-        pki.join("server.pem").display(),
-        pki.join("server-key.pem").display(),
-        pki.join("ca.pem").display()
-    );
-    let child = Command::new("socat")
-        .arg(listen)
-        .arg(format!("UNIX-CONNECT:{DEFAULT_SOCKET}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("socat");
-    let mut proc = Proc(child);
-    let start = Instant::now();
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(proc.0.try_wait().expect("wait").is_none(), "socat exited");
-        assert!(
-            start.elapsed() < Duration::from_secs(10),
-            "socat does not listen"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    (proc, port)
+/// A directory in the Docker cert-dir layout: the CA of `ca`'s PKI, the
+/// client certificate and key of `client`'s.
+fn client_cert_dir(base: &Path, name: &str, ca: &str, client: Option<&str>) -> PathBuf {
+    let ca = format!("{ca}ca");
+    let client = client.map(|c| format!("{c}client"));
+    let certs: Vec<&str> = client.as_deref().into_iter().collect();
+    cert_dir(base, name, &ca, &certs, client.as_deref())
 }
 
 fn tls_client(port: u16, dir: &Path) -> Result<Docker, DockerError> {
@@ -418,7 +271,7 @@ fn tls_requires_the_right_client_certificate() {
     let test = "tls_requires_the_right_client_certificate";
     let Some(docker) = local(test) else { return };
     if !have("socat") || !have("openssl") {
-        skip(
+        missing(
             test,
             "needs socat and openssl (apt packages socat, openssl)",
         );
@@ -427,15 +280,15 @@ fn tls_requires_the_right_client_certificate() {
     let pki = tempfile::tempdir().expect("tempdir");
     make_pki(pki.path(), "");
     make_pki(pki.path(), "rogue-");
-    let good = cert_dir(pki.path(), "good", "", Some(""));
-    let no_client_cert = cert_dir(pki.path(), "nocert", "", None);
-    let rogue_client = cert_dir(pki.path(), "rogueclient", "", Some("rogue-"));
-    let rogue_ca = cert_dir(pki.path(), "rogueca", "rogue-", Some(""));
+    let good = client_cert_dir(pki.path(), "good", "", Some(""));
+    let no_client_cert = client_cert_dir(pki.path(), "nocert", "", None);
+    let rogue_client = client_cert_dir(pki.path(), "rogueclient", "", Some("rogue-"));
+    let rogue_ca = client_cert_dir(pki.path(), "rogueca", "rogue-", Some(""));
     let engine_version = docker.version().expect("local version").version;
 
     // Default (TLS 1.3), then a front limited to TLS 1.2.
     for extra in ["", ",openssl-max-proto-version=TLS1.2"] {
-        let (_socat, port) = socat_tls_front(pki.path(), extra);
+        let (_socat, port) = tls_front(pki.path(), "server", extra);
         let client = tls_client(port, &good).expect("client");
         assert_eq!(
             client.version().expect("version over TLS").version,
@@ -474,7 +327,7 @@ fn tls_requires_the_right_client_certificate() {
         }
     }
     // Plain HTTP to a TLS port fails cleanly too.
-    let (_socat, port) = socat_tls_front(pki.path(), "");
+    let (_socat, port) = tls_front(pki.path(), "server", "");
     let plain = Docker::new(DockerConfig::new(
         Endpoint::Tcp {
             host: "127.0.0.1".into(),

@@ -12,28 +12,24 @@
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::path::Path;
-use std::process::Command;
 
+use common::scan_fixture::{blocking, cvss, evaluation, finding_package, Outcome};
+use common::{debian, digest, package_on, Pkg};
 use portcullis_advisory::{Cvss, CvssVersion};
 use portcullis_match::{Evidence, Finding, FindingPackage, NotMatched, TypeDetected};
 use portcullis_policy::{
-    Counts, CvssCondition, CvssMode, CvssRule, Evaluation, FindingVerdict, FreshnessCondition,
-    IgnoreRule, ListCondition, Policy, RiskCondition, RiskRule, SeverityCondition,
+    Counts, CvssMode, CvssRule, Evaluation, FindingVerdict, IgnoreRule, Policy, RiskRule,
 };
 use portcullis_report::scan::{
     render_scan, summary_value, CiMetadata, DbStamp, ImageResult, ScanFormat, ScanReport,
     TableStyle,
 };
 use portcullis_types::{
-    purl_for, Digest, Distro, Ecosystem, HistoryEntry, ImageMetadata, Inventory, LayerMetadata,
-    Package, INVENTORY_SCHEMA_VERSION,
+    Digest, Ecosystem, HistoryEntry, ImageMetadata, Inventory, LayerMetadata,
+    INVENTORY_SCHEMA_VERSION,
 };
 use serde_json::Value;
 use time::macros::date;
-
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schemas.py");
 
 /// A title that every format must escape.
 const HOSTILE_TITLE: &str = "OpenSSL: <script>alert(\"x\")</script> & 'AES-SIV' misuse";
@@ -44,36 +40,6 @@ const WORKER_LAYERS: [&str; 2] = [
     "9f8e7d6c5b4a39281706f5e4d3c2b1a0f9e8d7c6b5a4938271605f4e3d2c1b0a",
 ];
 
-fn digest(hex: &str) -> Digest {
-    Digest::sha256_hex(hex).expect("fixture digest")
-}
-
-fn v3(vector: &str, score: f64) -> Option<Cvss> {
-    Some(Cvss {
-        version: CvssVersion::V3,
-        vector: vector.into(),
-        score,
-    })
-}
-
-fn v2(vector: &str, score: f64) -> Option<Cvss> {
-    Some(Cvss {
-        version: CvssVersion::V2,
-        vector: vector.into(),
-        score,
-    })
-}
-
-fn debian() -> Distro {
-    Distro {
-        id: "debian".into(),
-        version_id: Some("12".into()),
-        codename: Some("bookworm".into()),
-        pretty_name: Some("Debian GNU/Linux 12 (bookworm)".into()),
-        id_like: Vec::new(),
-    }
-}
-
 /// The finding's package, copied from the inventory package it concerns.
 fn package_of(inv: &Inventory, ecosystem: Ecosystem, name: &str) -> (FindingPackage, Digest) {
     let p = inv
@@ -81,18 +47,7 @@ fn package_of(inv: &Inventory, ecosystem: Ecosystem, name: &str) -> (FindingPack
         .iter()
         .find(|p| p.ecosystem == ecosystem && p.name == name)
         .unwrap_or_else(|| panic!("fixture package {name}"));
-    (
-        FindingPackage {
-            ecosystem,
-            name: p.name.clone(),
-            version: p.version.clone(),
-            source_name: p.source_name.clone(),
-            source_version: p.source_version.clone(),
-            purl: p.purl.clone(),
-            locations: p.locations.clone(),
-        },
-        p.layer.clone().expect("fixture layer"),
-    )
+    (finding_package(p), p.layer.clone().expect("fixture layer"))
 }
 
 struct F<'a> {
@@ -177,28 +132,6 @@ fn finding(inv: &Inventory, f: F<'_>) -> Finding {
     }
 }
 
-fn blocking(conditions: &[&str]) -> FindingVerdict {
-    FindingVerdict::Blocking {
-        conditions: conditions.iter().map(|c| (*c).into()).collect(),
-    }
-}
-
-fn severities(levels: [(Option<u64>, Option<u64>, bool); 5]) -> BTreeMap<u8, SeverityCondition> {
-    (1..=5u8)
-        .zip(levels)
-        .map(|(s, (configured, found, result))| {
-            (
-                s,
-                SeverityCondition {
-                    configured,
-                    found,
-                    result,
-                },
-            )
-        })
-        .collect()
-}
-
 fn policy() -> Policy {
     Policy {
         fail_severity: BTreeMap::from([(5, 0), (4, 2)]),
@@ -232,7 +165,8 @@ fn policy() -> Policy {
 fn webapp() -> ImageResult {
     let inventory = common::inventory();
     let base_layer = inventory.image.layers[0].diff_id.clone();
-    let findings = vec![
+    let findings =
+        vec![
         finding(
             &inventory,
             F {
@@ -245,7 +179,7 @@ fn webapp() -> ImageResult {
                 severity: 5,
                 source: "debian",
                 cvss_v2: None,
-                cvss_v3: v3("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H", 9.8),
+                cvss_v3: cvss(CvssVersion::V3, 9.8, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"),
                 potential: false,
                 title: Some(HOSTILE_TITLE),
             },
@@ -261,7 +195,7 @@ fn webapp() -> ImageResult {
                 status: "no-dsa",
                 severity: 3,
                 source: "debian",
-                cvss_v2: v2("AV:N/AC:L/Au:N/C:N/I:N/A:P", 5.0),
+                cvss_v2: cvss(CvssVersion::V2, 5.0, "AV:N/AC:L/Au:N/C:N/I:N/A:P"),
                 cvss_v3: None,
                 potential: false,
                 title: Some("OpenSSL: unbounded memory growth with session handling in TLSv1.3"),
@@ -296,7 +230,7 @@ fn webapp() -> ImageResult {
                 severity: 4,
                 source: "advisory-cvss-v3",
                 cvss_v2: None,
-                cvss_v3: v3("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N", 7.5),
+                cvss_v3: cvss(CvssVersion::V3, 7.5, "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"),
                 potential: false,
                 title: Some(
                     "Python Cryptography package vulnerable to Bleichenbacher timing oracle attack",
@@ -315,7 +249,7 @@ fn webapp() -> ImageResult {
                 severity: 2,
                 source: "advisory-cvss-v3",
                 cvss_v2: None,
-                cvss_v3: v3("CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:N/I:L/A:N", 3.3),
+                cvss_v3: cvss(CvssVersion::V3, 3.3, "CVSS:3.1/AV:L/AC:H/PR:L/UI:N/S:U/C:N/I:L/A:N"),
                 potential: true,
                 title: Some("pip's Mercurial configuration injectable in repo revision"),
             },
@@ -337,48 +271,6 @@ fn webapp() -> ImageResult {
         },
     ];
     let evaluation = Evaluation {
-        pass: false,
-        severities: severities([
-            (None, None, true),
-            (None, None, true),
-            (None, Some(1), true),
-            (Some(2), Some(0), true),
-            (Some(0), Some(1), false),
-        ]),
-        qids: ListCondition {
-            result: true,
-            ..Default::default()
-        },
-        cves: ListCondition {
-            configured: Some("CVE-2099-0001".into()),
-            found: None,
-            result: true,
-            excluded: None,
-        },
-        software: ListCondition {
-            result: true,
-            ..Default::default()
-        },
-        cvss: CvssCondition {
-            configured: Some(9.0),
-            found: 1,
-            version: Some("3".into()),
-            result: false,
-            found_map: BTreeMap::from([("9.8".into(), 1)]),
-        },
-        risk: RiskCondition {
-            configured: Some(10),
-            found: 3,
-            weights: RiskRule::default_weights(),
-            result: true,
-        },
-        freshness: FreshnessCondition {
-            age_days: Some(2),
-            warn_days: Some(7),
-            fail_days: Some(30),
-            result: true,
-        },
-        potential_checked: false,
         counts: Counts {
             confirmed_by_severity: BTreeMap::from([(1, 1), (3, 1), (4, 1), (5, 1)]),
             potential_by_severity: BTreeMap::from([(2, 1)]),
@@ -391,8 +283,16 @@ fn webapp() -> ImageResult {
             "The vulnerabilities count by severity exceeded one of the configured threshold values: Configured: Severity 5>0; Found: Severity 5: 1".into(),
             "CVSS v3 score >= 9.0 found: 9.8 (1)".into(),
         ],
-        errors: Vec::new(),
         warnings: vec!["ignore rule GHSA-3WW4-GG4F-JR7F (platform-team) expires on 2024-06-30".into()],
+        ..evaluation(
+            &policy(),
+            Outcome {
+                counted: [0, 0, 1, 0, 1],
+                cvss: &[("9.8", 1)],
+                risk: 3,
+                ..Outcome::default()
+            },
+        )
     };
     ImageResult {
         references: vec!["registry.example/team/webapp:1.4.2".into()],
@@ -412,29 +312,19 @@ fn webapp() -> ImageResult {
 
 /// A small worker image with one pypi finding carrying a platform QID.
 fn worker() -> ImageResult {
-    let distro = debian();
     let layer = |i: usize| digest(WORKER_LAYERS[i]);
-    let pkg = |ecosystem: Ecosystem,
-               name: &str,
-               version: &str,
-               source: Option<(&str, &str)>,
-               l: usize,
-               location: &str| {
-        let arch = ecosystem.is_os().then_some("amd64");
-        Package {
+    let pkg = |ecosystem: Ecosystem, name, version, source, l, location| {
+        let pkg = Pkg {
             ecosystem,
-            name: name.into(),
-            version: version.into(),
-            source_name: source.map(|s| s.0.into()),
-            source_version: source.map(|s| s.1.into()),
-            arch: arch.map(Into::into),
-            purl: purl_for(ecosystem, name, version, arch, source, Some(&distro)),
-            licenses: vec!["Apache-2.0".into()],
-            layer: Some(layer(l)),
-            locations: vec![location.into()],
-            cataloger: if ecosystem.is_os() { "dpkg" } else { "python" }.into(),
-            owned_by: None,
-        }
+            name,
+            version,
+            source,
+            licenses: &["Apache-2.0"],
+            layer: l,
+            location,
+            cataloger: if ecosystem.is_os() { "dpkg" } else { "python" },
+        };
+        package_on(pkg, &WORKER_LAYERS)
     };
     let inventory = Inventory {
         schema_version: INVENTORY_SCHEMA_VERSION,
@@ -481,7 +371,7 @@ fn worker() -> ImageResult {
             ],
             total_size: 77_100_000,
         },
-        distro: Some(distro.clone()),
+        distro: Some(debian()),
         packages: vec![
             pkg(
                 Ecosystem::Deb,
@@ -514,55 +404,13 @@ fn worker() -> ImageResult {
             severity: 3,
             source: "nvd-cvss-v3",
             cvss_v2: None,
-            cvss_v3: v3("CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:H/I:H/A:N", 5.6),
+            cvss_v3: cvss(CvssVersion::V3, 5.6, "CVSS:3.1/AV:L/AC:H/PR:H/UI:R/S:U/C:H/I:H/A:N"),
             potential: false,
             title: Some("Requests `Session` object does not verify requests after making first request with verify=False"),
         },
     );
     requests.qid = Some(5_001_234);
     let evaluation = Evaluation {
-        pass: true,
-        severities: severities([
-            (None, None, true),
-            (None, None, true),
-            (None, Some(1), true),
-            (Some(2), Some(0), true),
-            (Some(0), Some(0), true),
-        ]),
-        qids: ListCondition {
-            result: true,
-            ..Default::default()
-        },
-        cves: ListCondition {
-            configured: Some("CVE-2099-0001".into()),
-            found: None,
-            result: true,
-            excluded: None,
-        },
-        software: ListCondition {
-            result: true,
-            ..Default::default()
-        },
-        cvss: CvssCondition {
-            configured: Some(9.0),
-            found: 0,
-            version: Some("3".into()),
-            result: true,
-            found_map: BTreeMap::new(),
-        },
-        risk: RiskCondition {
-            configured: Some(10),
-            found: 0,
-            weights: RiskRule::default_weights(),
-            result: true,
-        },
-        freshness: FreshnessCondition {
-            age_days: Some(2),
-            warn_days: Some(7),
-            fail_days: Some(30),
-            result: true,
-        },
-        potential_checked: false,
         counts: Counts {
             confirmed_by_severity: BTreeMap::from([(3, 1)]),
             potential_by_severity: BTreeMap::new(),
@@ -571,9 +419,13 @@ fn worker() -> ImageResult {
             total: 1,
         },
         verdicts: vec![FindingVerdict::Counted],
-        reasons: Vec::new(),
-        errors: Vec::new(),
-        warnings: Vec::new(),
+        ..evaluation(
+            &policy(),
+            Outcome {
+                counted: [0, 0, 1, 0, 0],
+                ..Outcome::default()
+            },
+        )
     };
     ImageResult {
         references: vec!["registry.example/team/worker:2.0".into()],
@@ -1151,23 +1003,11 @@ fn spdx_references_findings_on_their_packages() {
 
 #[test]
 fn scan_outputs_are_schema_valid() {
-    if std::env::var("PORTCULLIS_SCHEMA_CHECK").as_deref() != Ok("1") {
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!!!!!!! SKIPPED: scan report schema validation (SARIF, GitLab, \
-             CycloneDX, SPDX, JUnit) !!!!!!!!\nset PORTCULLIS_SCHEMA_CHECK=1 (needs \
-             python3 and PyPI or the pre-installed packages) to run it\n"
-        );
+    if !common::schema_check(
+        "scan report schema validation (SARIF, GitLab, CycloneDX, SPDX, JUnit)",
+    ) {
         return;
     }
-    let python_ok = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        python_ok,
-        "PORTCULLIS_SCHEMA_CHECK=1 but python3 is not available"
-    );
     let dir = tempfile::tempdir().expect("temp dir");
     let mut files = Vec::new();
     for (name, r) in [("run", report()), ("hostile", hostile())] {
@@ -1191,25 +1031,7 @@ fn scan_outputs_are_schema_valid() {
             files.push(path);
         }
     }
-    let mut cmd = Command::new("python3");
-    cmd.arg(SCRIPT).args(&files);
-    if std::env::var_os("PORTCULLIS_SCHEMA_VENV").is_none() {
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schema-venv");
-        cmd.env("PORTCULLIS_SCHEMA_VENV", cache);
-    }
-    let out = cmd.output().expect("run validate_schemas.py");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "schema validation failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
-    assert_eq!(
-        stdout.lines().filter(|l| l.contains(": valid ")).count(),
-        files.len(),
-        "every file reported valid:\n{stdout}"
-    );
+    let stdout = common::validate_schemas(&files);
     for (name, suites, failures) in [("run", 2, 2), ("hostile", 3, 3)] {
         if !files
             .iter()

@@ -8,14 +8,8 @@
 
 mod common;
 
-use std::io::Write as _;
-use std::path::Path;
-use std::process::Command;
-
 use portcullis_report::{write_sbom, SbomFormat};
 use portcullis_types::{Ecosystem, Inventory, Package, INVENTORY_SCHEMA_VERSION};
-
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schemas.py");
 
 /// Names and licences that stress ID sanitising and licence handling.
 fn hostile() -> Inventory {
@@ -53,28 +47,9 @@ fn hostile() -> Inventory {
 
 #[test]
 fn cyclonedx_and_spdx_output_is_schema_valid() {
-    if std::env::var("PORTCULLIS_SCHEMA_CHECK").as_deref() != Ok("1") {
-        // Straight to the stream, not `eprintln!`: the test harness swallows
-        // the output of passing tests, and this skip must be seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "\n!!!!!!!! SKIPPED: CycloneDX/SPDX schema validation !!!!!!!!\n\
-             set PORTCULLIS_SCHEMA_CHECK=1 (needs python3 and PyPI or the \
-             pre-installed packages) to run it\n"
-        );
+    if !common::schema_check("CycloneDX/SPDX schema validation") {
         return;
     }
-    // The caller asked for the check: a missing interpreter is a failure,
-    // not a reason to pass quietly.
-    let python_ok = Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    assert!(
-        python_ok,
-        "PORTCULLIS_SCHEMA_CHECK=1 but python3 is not available"
-    );
-
     let dir = tempfile::tempdir().expect("temp dir");
     let ctx = common::context();
     let mut standard_files = Vec::new();
@@ -92,24 +67,5 @@ fn cyclonedx_and_spdx_output_is_schema_valid() {
             }
         }
     }
-
-    let mut cmd = Command::new("python3");
-    cmd.arg(SCRIPT).args(&standard_files);
-    if std::env::var_os("PORTCULLIS_SCHEMA_VENV").is_none() {
-        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schema-venv");
-        cmd.env("PORTCULLIS_SCHEMA_VENV", cache);
-    }
-    let out = cmd.output().expect("run validate_schemas.py");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        out.status.success(),
-        "schema validation failed ({}):\n{stdout}\n{stderr}",
-        out.status
-    );
-    assert_eq!(
-        stdout.lines().filter(|l| l.contains(": valid ")).count(),
-        standard_files.len(),
-        "every file reported valid:\n{stdout}"
-    );
+    common::validate_schemas(&standard_files);
 }

@@ -23,20 +23,21 @@ pub(crate) fn sensor_lock() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-fn missing(test: &str, why: &str) {
+/// Locally a missing engine or tool skips the test; under CI it fails.
+pub(crate) fn missing(test: &str, why: &str) {
     if std::env::var_os("CI").is_some() {
         panic!("{test}: {why} (required when CI is set)");
     }
     eprintln!("\n*** SKIPPED {test}: {why} ***\n");
 }
 
-fn have(tool: &str) -> bool {
+pub(crate) fn have(tool: &str) -> bool {
     std::env::var_os("PATH")
         .is_some_and(|p| std::env::split_paths(&p).any(|d| d.join(tool).is_file()))
 }
 
-/// The local engine holding the fixtures, with the given tools on PATH.
-pub(crate) fn engine(test: &str, tools: &[&str]) -> Option<Docker> {
+/// A client of the local engine's socket, whatever images it holds.
+pub(crate) fn local(test: &str) -> Option<Docker> {
     if !Path::new(DEFAULT_SOCKET).exists() {
         missing(
             test,
@@ -44,11 +45,16 @@ pub(crate) fn engine(test: &str, tools: &[&str]) -> Option<Docker> {
         );
         return None;
     }
+    Some(Docker::new(DockerConfig::local()).expect("client"))
+}
+
+/// The local engine holding the fixtures, with the given tools on PATH.
+pub(crate) fn engine(test: &str, tools: &[&str]) -> Option<Docker> {
+    let docker = local(test)?;
     if let Some(tool) = tools.iter().find(|t| !have(t)) {
         missing(test, &format!("{tool} is not installed"));
         return None;
     }
-    let docker = Docker::new(DockerConfig::local()).expect("client");
     match docker.image_inspect(FIXTURE) {
         Ok(_) => Some(docker),
         Err(e) if e.is_not_found() => {
@@ -259,13 +265,18 @@ impl Drop for Proc {
     }
 }
 
+/// A TCP port nothing listens on (as of now).
+pub(crate) fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
 /// `socat` terminating TLS (server cert `server`, client certificates
 /// verified against `ca.pem`) in front of the engine's socket.
 pub(crate) fn tls_front(pki: &Path, server: &str, extra: &str) -> (Proc, u16) {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("free port");
+    let port = free_port();
     let listen = format!(
         "OPENSSL-LISTEN:{port},bind=127.0.0.1,reuseaddr,fork,cert={},key={},cafile={},verify=1{extra}",
         pki.join(format!("{server}.pem")).display(),

@@ -1,6 +1,16 @@
 //! The one fixture every writer test uses: a Debian 12 image with a Node
 //! app, a Java jar and a Python tool, shaped like what the catalogers
-//! produce for a real `python:3.12-slim`-style image.
+//! produce for a real `python:3.12-slim`-style image; the scan-report
+//! fixture and builders in [`scan_fixture`]; the schema validator's driver.
+//!
+//! Every test binary includes this module and uses part of it.
+#![allow(dead_code)]
+
+pub(crate) mod scan_fixture;
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 use portcullis_report::SbomContext;
 use portcullis_types::{
@@ -23,7 +33,7 @@ const BLOBS: [&str; 3] = [
     "4814d92093ac8a0f4a2163ab87dee509ba306a58f5888be0edcb2fcd0712028b",
 ];
 
-fn digest(hex: &str) -> Digest {
+pub(crate) fn digest(hex: &str) -> Digest {
     match Digest::sha256_hex(hex) {
         Ok(d) => d,
         Err(e) => panic!("fixture digest {hex}: {e}"),
@@ -39,7 +49,7 @@ pub(crate) fn context() -> SbomContext {
     )
 }
 
-fn debian() -> Distro {
+pub(crate) fn debian() -> Distro {
     Distro {
         id: "debian".into(),
         version_id: Some("12".into()),
@@ -49,18 +59,25 @@ fn debian() -> Distro {
     }
 }
 
-struct Pkg<'a> {
-    ecosystem: Ecosystem,
-    name: &'a str,
-    version: &'a str,
-    source: Option<(&'a str, &'a str)>,
-    licenses: &'a [&'a str],
-    layer: usize,
-    location: &'a str,
-    cataloger: &'a str,
+/// A package of a Debian 12 image.
+pub(crate) struct Pkg<'a> {
+    pub(crate) ecosystem: Ecosystem,
+    pub(crate) name: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) source: Option<(&'a str, &'a str)>,
+    pub(crate) licenses: &'a [&'a str],
+    /// Index into the image's layers.
+    pub(crate) layer: usize,
+    pub(crate) location: &'a str,
+    pub(crate) cataloger: &'a str,
 }
 
 fn package(p: Pkg<'_>) -> Package {
+    package_on(p, &LAYERS)
+}
+
+/// The package `p` of an image whose layers' diff_ids are `layers`.
+pub(crate) fn package_on(p: Pkg<'_>, layers: &[&str]) -> Package {
     let distro = debian();
     let arch = p.ecosystem.is_os().then_some("amd64");
     Package {
@@ -79,7 +96,7 @@ fn package(p: Pkg<'_>) -> Package {
             Some(&distro),
         ),
         licenses: p.licenses.iter().map(|l| (*l).into()).collect(),
-        layer: Some(digest(LAYERS[p.layer])),
+        layer: Some(digest(layers[p.layer])),
         locations: vec![p.location.into()],
         cataloger: p.cataloger.into(),
         owned_by: None,
@@ -260,4 +277,60 @@ pub(crate) fn inventory() -> Inventory {
             reason: "invalid UTF-8 in header line 3".into(),
         }],
     }
+}
+
+const SCHEMA_SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/validate_schemas.py");
+
+/// Whether the schema checks run (`PORTCULLIS_SCHEMA_CHECK=1`); says loudly
+/// that `what` was skipped when not. Asked for, they need python3.
+pub(crate) fn schema_check(what: &str) -> bool {
+    if std::env::var("PORTCULLIS_SCHEMA_CHECK").as_deref() != Ok("1") {
+        // Straight to the stream, not `eprintln!`: the test harness swallows
+        // the output of passing tests, and this skip must be seen.
+        let _ = writeln!(
+            std::io::stderr(),
+            "\n!!!!!!!! SKIPPED: {what} !!!!!!!!\n\
+             set PORTCULLIS_SCHEMA_CHECK=1 (needs python3 and PyPI or the \
+             pre-installed packages) to run it\n"
+        );
+        return false;
+    }
+    // The caller asked for the check: a missing interpreter is a failure,
+    // not a reason to pass quietly.
+    let python_ok = Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        python_ok,
+        "PORTCULLIS_SCHEMA_CHECK=1 but python3 is not available"
+    );
+    true
+}
+
+/// Runs `tests/validate_schemas.py` on `files`, asserts that it succeeds and
+/// reports each file valid, and returns its output. `PORTCULLIS_SCHEMA_VENV`
+/// names where it installs its packages (default: a directory under Cargo's
+/// target dir, reused across runs).
+pub(crate) fn validate_schemas(files: &[PathBuf]) -> String {
+    let mut cmd = Command::new("python3");
+    cmd.arg(SCHEMA_SCRIPT).args(files);
+    if std::env::var_os("PORTCULLIS_SCHEMA_VENV").is_none() {
+        let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("schema-venv");
+        cmd.env("PORTCULLIS_SCHEMA_VENV", cache);
+    }
+    let out = cmd.output().expect("run validate_schemas.py");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "schema validation failed ({}):\n{stdout}\n{stderr}",
+        out.status
+    );
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(": valid ")).count(),
+        files.len(),
+        "every file reported valid:\n{stdout}"
+    );
+    stdout
 }

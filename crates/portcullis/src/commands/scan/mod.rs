@@ -15,8 +15,9 @@ mod policy;
 use std::collections::BTreeSet;
 
 use portcullis_db::Db;
-use portcullis_policy::{evaluate, Evaluation, Subject};
+use portcullis_policy::{evaluate, Evaluation, Policy, Subject};
 use portcullis_report::scan::{DbStamp, ImageResult, ScanFormat, ScanReport};
+use portcullis_types::ImageMetadata;
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
@@ -69,51 +70,15 @@ pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStat
         }
     };
     let now = super::sbom::creation_time();
-    let mut results = Vec::with_capacity(scanned.len());
-    for image in scanned {
-        results.push(match image.outcome {
-            Ok(found) => {
-                let base_layers = match &base {
-                    Some(b) => base::from_base_image(&found.inventory.image, b)
-                        .unwrap_or_else(|| {
-                            printer.warn(&format!(
-                                "{} is not built on the base image {}: no layer is attributed to the base",
-                                image.references[0],
-                                b.reference
-                            ));
-                            BTreeSet::new()
-                        }),
-                    None => base::from_history(&found.inventory.image),
-                };
-                let subject = Subject {
-                    image: &image.references[0],
-                    findings: &found.findings,
-                    packages: &found.inventory.packages,
-                    base_layers: &base_layers,
-                    baseline: baseline.as_ref(),
-                    db_built_at,
-                };
-                let mut evaluation = evaluate(&subject, &policy, now);
-                evaluation.warnings.extend(found.no_data.clone());
-                for w in &evaluation.warnings {
-                    printer.warn(&format!("{}: {w}", image.references[0]));
-                }
-                for e in &evaluation.errors {
-                    printer.warn(&format!("{}: evaluation error: {e}", image.references[0]));
-                }
-                ImageResult {
-                    references: image.references,
-                    inventory: found.inventory,
-                    findings: found.findings,
-                    not_matched: found.not_matched,
-                    evaluation,
-                    base_layers,
-                    error: None,
-                }
-            }
-            Err(message) => failed_image(image.references, message),
-        });
-    }
+    let gate = Gate {
+        policy: &policy,
+        baseline: baseline.as_ref(),
+        base: base.as_ref(),
+        db_built_at,
+        now,
+        printer,
+    };
+    let results: Vec<ImageResult> = scanned.into_iter().map(|i| gate.assess(i)).collect();
 
     let report = ScanReport {
         tool_name: "portcullis".into(),
@@ -128,6 +93,63 @@ pub(crate) fn run(args: &ScanArgs, printer: &Printer) -> anyhow::Result<ExitStat
     deliver::outputs(&report, &outputs, args.all_findings)?;
     deliver::notify(&report, args, printer);
     Ok(exit_status(&report))
+}
+
+/// What every image of the run is evaluated with.
+struct Gate<'a> {
+    policy: &'a Policy,
+    baseline: Option<&'a BTreeSet<String>>,
+    /// The `--base-image`'s metadata, when given.
+    base: Option<&'a ImageMetadata>,
+    db_built_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+    printer: &'a Printer,
+}
+
+impl Gate<'_> {
+    /// Attributes layers, evaluates the policy and reports its warnings.
+    fn assess(&self, image: images::Scanned) -> ImageResult {
+        let found = match image.outcome {
+            Ok(found) => found,
+            Err(message) => return failed_image(image.references, message),
+        };
+        let name = &image.references[0];
+        let base_layers = match self.base {
+            Some(b) => base::from_base_image(&found.inventory.image, b).unwrap_or_else(|| {
+                self.printer.warn(&format!(
+                    "{name} is not built on the base image {}: no layer is attributed to the base",
+                    b.reference
+                ));
+                BTreeSet::new()
+            }),
+            None => base::from_history(&found.inventory.image),
+        };
+        let subject = Subject {
+            image: name,
+            findings: &found.findings,
+            packages: &found.inventory.packages,
+            base_layers: &base_layers,
+            baseline: self.baseline,
+            db_built_at: self.db_built_at,
+        };
+        let mut evaluation = evaluate(&subject, self.policy, self.now);
+        evaluation.warnings.extend(found.no_data);
+        for w in &evaluation.warnings {
+            self.printer.warn(&format!("{name}: {w}"));
+        }
+        for e in &evaluation.errors {
+            self.printer.warn(&format!("{name}: evaluation error: {e}"));
+        }
+        ImageResult {
+            references: image.references,
+            inventory: found.inventory,
+            findings: found.findings,
+            not_matched: found.not_matched,
+            evaluation,
+            base_layers,
+            error: None,
+        }
+    }
 }
 
 /// Where findings come from.

@@ -343,3 +343,57 @@ fn webhook_reports_the_run_and_never_changes_the_verdict() {
     assert!(err.contains("webhook"), "{err}");
     assert!(!err.contains("secret") && !err.contains("hush"), "{err}");
 }
+
+#[test]
+fn ci_output_variables_for_azure_github_and_gitlab() {
+    let Some(f) = fixture() else { return };
+    let github = f.dir.join("github-output");
+    let dotenv = f.dir.join("portcullis.env");
+    let out = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args([
+            "scan",
+            &f.image("debian-base"),
+            "--db",
+            f.db.to_str().unwrap(),
+            "--no-config",
+            "-q",
+            "--fail-severity",
+            "4=0",
+            "--output-variable",
+            "scanSummary",
+            "--ci-dotenv",
+            dotenv.to_str().unwrap(),
+            "-o",
+            &format!("json={}", f.dir.join("ci.json").display()),
+        ])
+        .env("TF_BUILD", "True")
+        .env("GITHUB_OUTPUT", &github)
+        .env("GITLAB_CI", "true")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1, "{}", stderr(&out));
+    // Azure DevOps: one logging command per variable on stdout, the
+    // summary as one escaped line of JSON.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("##vso[task.setvariable variable=scanSummary;isOutput=true]"))
+        .unwrap_or_else(|| panic!("no Azure variable in {stdout}"));
+    let value = line.split_once(']').unwrap().1;
+    assert!(
+        !value.contains('\n') && value.contains("buildStatus"),
+        "{line}"
+    );
+    // GitHub Actions: appended to $GITHUB_OUTPUT.
+    let gh = std::fs::read_to_string(&github).unwrap();
+    assert!(gh.contains("passed=false"), "{gh}");
+    assert!(gh.contains("scanSummary<<"), "{gh}");
+    // GitLab: a dotenv file.
+    let env = std::fs::read_to_string(&dotenv).unwrap();
+    assert!(env.lines().any(|l| l == "PORTCULLIS_PASSED=false"), "{env}");
+    assert!(
+        env.lines().any(|l| l == "PORTCULLIS_FAILED_IMAGES=1"),
+        "{env}"
+    );
+}

@@ -1,12 +1,14 @@
 //! The one fixture every writer test uses: a Debian 12 image with a Node
 //! app, a Java jar and a Python tool, shaped like what the catalogers
 //! produce for a real `python:3.12-slim`-style image; the scan-report
-//! fixture and builders in [`scan_fixture`]; the schema validator's driver.
+//! fixture and builders in [`scan_fixture`]; the run the scan-writer tests
+//! render in [`writers_fixture`]; the schema validator's driver.
 //!
 //! Every test binary includes this module and uses part of it.
 #![allow(dead_code)]
 
 pub(crate) mod scan_fixture;
+pub(crate) mod writers_fixture;
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};

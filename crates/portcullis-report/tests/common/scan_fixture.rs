@@ -2,8 +2,8 @@
 //! realistic two-image run, an API image that fails and a worker image that
 //! passes), and the builders every scan test shares: seeded digests, CVSS
 //! scores, verdicts, finding packages and the evaluation of a run under a
-//! policy. `scan_writers.rs` builds its own run (on `common::inventory()`)
-//! from the same builders.
+//! policy. The scan-writer tests build their own run (`writers_fixture`, on
+//! `common::inventory()`) from the same builders.
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -227,15 +227,17 @@ fn no_machine_paths_or_registry_hosts() {
     all.push(root().join("jenkins/Jenkinsfile"));
     for path in all {
         let text = std::fs::read_to_string(&path).unwrap();
+        // Spelt in pieces so that this file itself names no machine path
+        // and no registry host.
         for bad in [
-            "/home/",
-            "/Users/",
-            "/work/",
-            "/tmp/",
-            "docker.io",
-            "quay.io",
-            "ghcr.io",
-            "gcr.io",
+            concat!("/", "home/"),
+            concat!("/", "Users/"),
+            concat!("/", "work/"),
+            concat!("/", "tmp/"),
+            concat!("docker", ".io"),
+            concat!("quay", ".io"),
+            concat!("ghcr", ".io"),
+            concat!("gcr", ".io"),
         ] {
             assert!(!text.contains(bad), "{} mentions {bad}", path.display());
         }

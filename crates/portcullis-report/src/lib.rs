@@ -26,6 +26,7 @@
 mod common;
 mod cyclonedx;
 mod json;
+mod read;
 pub mod scan;
 mod spdx_json;
 
@@ -35,6 +36,8 @@ use std::str::FromStr;
 
 use portcullis_types::Inventory;
 use time::OffsetDateTime;
+
+pub use read::read_sbom;
 
 /// Why a report could not be produced.
 #[derive(Debug, thiserror::Error)]
@@ -57,6 +60,9 @@ pub enum ReportError {
     /// The creation timestamp could not be formatted (e.g. a year beyond 9999).
     #[error("could not format the creation timestamp: {0}")]
     Timestamp(#[from] time::error::Format),
+    /// An SBOM given as scan input could not be read.
+    #[error("cannot read the SBOM: {0}")]
+    SbomInput(String),
     /// The writer for this format is not part of this build.
     #[error("the {0} writer is not available in this build")]
     Unavailable(&'static str),

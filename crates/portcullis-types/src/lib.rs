@@ -10,9 +10,11 @@ mod ecosystem;
 mod image;
 mod inventory;
 mod purl;
+mod purl_parse;
 
 pub use digest::{Digest, DigestError};
 pub use ecosystem::Ecosystem;
 pub use image::{HistoryEntry, ImageMetadata, LayerMetadata};
 pub use inventory::{Distro, Inventory, Package, Unknown, INVENTORY_SCHEMA_VERSION};
 pub use purl::purl_for;
+pub use purl_parse::{Purl, PurlError};

@@ -10,7 +10,7 @@
 //!   `image_id`, `image` (the image metadata), `distro`, `base_layers[]`,
 //!   `evaluation` (per condition configured / found / result, `counts`,
 //!   `reasons`, `errors`, `warnings`), `findings[]`, `not_matched[]`,
-//!   `packages[]`, `error`.
+//!   `unknowns[]`, `packages[]`, `error`.
 //!
 //! Each finding carries `id`, `qid`, `aliases[]`, `package {ecosystem,
 //! name, version, source_name, source_version, purl, locations}`,
@@ -32,7 +32,7 @@ use portcullis_policy::{
     Counts, CvssCondition, FindingVerdict, FreshnessCondition, ListCondition, Policy,
     RiskCondition, SeverityCondition,
 };
-use portcullis_types::{Distro, ImageMetadata, Package};
+use portcullis_types::{Distro, ImageMetadata, Package, Unknown};
 use serde::Serialize;
 
 use super::{CiMetadata, ImageResult, ScanReport};
@@ -101,6 +101,9 @@ struct Image<'a> {
     evaluation: Evaluation<'a>,
     findings: Vec<JsonFinding<'a>>,
     not_matched: &'a [NotMatched],
+    /// Files or SBOM components that could not be read or matched: what
+    /// the scan did not check (SPEC §11).
+    unknowns: &'a [Unknown],
     packages: Vec<Package>,
     error: Option<&'a str>,
 }
@@ -253,6 +256,7 @@ fn image<'a>(img: &'a ImageResult, ctx: &SbomContext) -> Result<Image<'a>, Repor
         },
         findings: rows(img).iter().map(finding).collect(),
         not_matched: &img.not_matched,
+        unknowns: &img.inventory.unknowns,
         packages,
         error: img.error.as_deref(),
     })

@@ -50,12 +50,32 @@ impl ScannedImage {
     }
 }
 
+/// What a reference gave: an image to catalog, or an SBOM's inventory.
+enum Source {
+    Image(portcullis_image::Image),
+    Sbom(Inventory),
+}
+
 /// References resolved to one image (or its open error), with its identity.
-type Opened = (
-    Vec<String>,
-    Option<String>,
-    Result<portcullis_image::Image, String>,
-);
+type Opened = (Vec<String>, Option<String>, Result<Source, String>);
+
+/// Largest SBOM file read (a hostile "SBOM" must not exhaust memory).
+const MAX_SBOM_BYTES: u64 = 256 << 20;
+
+/// `sbom:FILE`: the packages an SBOM lists, with its unmatchable
+/// components as unknowns (SPEC §11).
+fn read_sbom(reference: &str, path: &str) -> Result<Inventory, String> {
+    use std::io::Read;
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_SBOM_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_SBOM_BYTES {
+        return Err(format!("{path}: larger than {} MiB", MAX_SBOM_BYTES >> 20));
+    }
+    portcullis_report::read_sbom(&bytes, reference).map_err(|e| format!("{path}: {e}"))
+}
 
 /// Opens every reference, dedupes by image identity, catalogs and matches.
 pub(super) fn scan_all(
@@ -66,6 +86,11 @@ pub(super) fn scan_all(
 ) -> anyhow::Result<Vec<Scanned>> {
     let mut opened: Vec<Opened> = Vec::new();
     for reference in references {
+        if let Some(path) = reference.strip_prefix("sbom:") {
+            let sbom = read_sbom(reference, path).map(Source::Sbom);
+            opened.push((vec![reference.clone()], None, sbom));
+            continue;
+        }
         match super::super::source::open(reference, args, printer) {
             Ok(image) => {
                 let identity = identity(&image.metadata);
@@ -80,7 +105,7 @@ pub(super) fn scan_all(
                     seen.0.push(reference.clone());
                     continue;
                 }
-                opened.push((vec![reference.clone()], identity, Ok(image)));
+                opened.push((vec![reference.clone()], identity, Ok(Source::Image(image))));
             }
             Err(err) if is_usage(&err) => return Err(err),
             Err(err) => opened.push((vec![reference.clone()], None, Err(chain(&err)))),
@@ -88,9 +113,14 @@ pub(super) fn scan_all(
     }
     let mut scanned = Vec::with_capacity(opened.len());
     for (refs, _, image) in opened {
-        let outcome = image.and_then(|image| {
-            let inventory = super::super::source::catalog(&image, &refs[0], args, printer)
-                .map_err(|e| chain(&e))?;
+        let outcome = image.and_then(|source| {
+            let inventory = match source {
+                Source::Image(image) => {
+                    super::super::source::catalog(&image, &refs[0], args, printer)
+                        .map_err(|e| chain(&e))?
+                }
+                Source::Sbom(inventory) => inventory,
+            };
             let matched = match_inventory(db, &inventory)
                 .map_err(|e| format!("cannot match {}: {e}", refs[0]))?;
             printer.progress(&format!("{}: {} findings", refs[0], matched.findings.len()));

@@ -50,6 +50,9 @@ pub enum PolicyError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A VEX document named by the policy could not be used.
+    #[error(transparent)]
+    Vex(#[from] crate::vex::VexError),
     /// Any of the above, found in a file.
     #[error("{}: {source}", .path.display())]
     InFile {

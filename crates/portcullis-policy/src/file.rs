@@ -13,10 +13,10 @@ use std::path::Path;
 use serde_json::{Map, Value};
 
 use crate::error::PolicyError;
-use crate::spec::{PolicySpec, POLICY_KEYS};
+use crate::spec::{is_policy_key, PolicySpec};
 
 /// Policy files larger than this are refused (hostile input, SPEC §12).
-const MAX_FILE_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_FILE_BYTES: u64 = 4 << 20;
 
 /// The formats a policy file may be in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -75,7 +75,13 @@ impl PolicySpec {
                 message: format!("larger than {MAX_FILE_BYTES} bytes"),
             }));
         }
-        PolicySpec::parse(&text, format).map_err(in_file)
+        let mut spec = PolicySpec::parse(&text, format).map_err(in_file)?;
+        // `vex` paths are relative to the policy file, so that a
+        // repository's file works from any working directory. A VEX error
+        // names the VEX file; the policy file is named around it.
+        let dir = path.parent().unwrap_or(Path::new(""));
+        spec.read_vex(Some(dir)).map_err(in_file)?;
+        Ok(spec)
     }
 
     /// Parses a policy document in `format`.
@@ -117,7 +123,7 @@ impl PolicySpec {
             _ => return Err(shape("the document must be a table / mapping")),
         };
         if let Some(section) = root.get("policy") {
-            if let Some(key) = root.keys().find(|k| POLICY_KEYS.contains(&k.as_str())) {
+            if let Some(key) = root.keys().find(|k| is_policy_key(k)) {
                 return Err(PolicyError::invalid(
                     key,
                     crate::parse::shown(&root[key]),
@@ -137,8 +143,7 @@ impl PolicySpec {
         let section: Map<String, Value> = root
             .iter()
             .filter(|(k, v)| {
-                POLICY_KEYS.contains(&k.as_str())
-                    || !(is_section(v) && OTHER_SECTIONS.contains(&k.as_str()))
+                is_policy_key(k) || !(is_section(v) && OTHER_SECTIONS.contains(&k.as_str()))
             })
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect();

@@ -33,8 +33,11 @@
 //! `risk-weights` (default `5=3,4=1`), `include-potential`, `exclude-qids`,
 //! `exclude-cves`, `ignore-unfixed`, `ignore-statuses`, `ignore-base`,
 //! `db-warn-days`, `db-fail-days`, and `[[ignore]]` tables (`id`, `reason`
-//! (mandatory), `owner`, `package`, `image`, `unfixed`, `expires =
-//! "YYYY-MM-DD"`, `vex-justification`). A file may hold them at its top
+//! (mandatory), `owner`, `package`, `image`, `purl`, `path`, `unfixed`,
+//! `expires = "YYYY-MM-DD"`, `vex-justification`; every scope given must
+//! hold), and `vex = ["file.json", …]`: OpenVEX or CycloneDX VEX
+//! documents, relative to the policy file, whose not-affected, false
+//! positive and fixed statements become ignore rules ([`read_vex`]). A file may hold them at its top
 //! level or in a `policy` section. In the comma-separated string form a
 //! software regex cannot contain a comma; use a list in a file for that.
 //!
@@ -50,11 +53,13 @@ mod file;
 mod model;
 mod parse;
 mod result;
+mod scope;
 mod select;
 mod software;
 mod spec;
 #[cfg(test)]
 mod tests;
+mod vex;
 
 use std::collections::BTreeMap;
 
@@ -71,6 +76,7 @@ pub use result::{
     ListCondition, RiskCondition, SeverityCondition, Subject,
 };
 pub use spec::{PolicySpec, POLICY_KEYS};
+pub use vex::{parse_vex, read_vex, VexError};
 
 fn text(s: &str) -> Value {
     Value::String(s.to_owned())

@@ -133,7 +133,7 @@ impl RiskRule {
     }
 }
 
-/// An auditable exception (SPEC §11).
+/// An auditable exception (SPEC §11). Every scope that is given must hold.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct IgnoreRule {
     /// The vulnerability id (any alias of the finding matches), upper-cased.
@@ -146,6 +146,16 @@ pub struct IgnoreRule {
     pub package: Option<String>,
     /// Only for this image reference or repository (prefix match), if given.
     pub image: Option<String>,
+    /// Only for packages with this Package URL, if given: qualifiers and
+    /// subpath are not compared, and a purl without a version covers every
+    /// version (VEX products are often written that way).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purl: Option<String>,
+    /// Only for packages found under this path (a plain prefix of one of
+    /// the package's `locations`, no glob), if given: the same library
+    /// vendored in two places may be reachable in one and not the other.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
     /// Only while no fix exists.
     pub only_unfixed: bool,
     /// Last day the rule applies (inclusive).

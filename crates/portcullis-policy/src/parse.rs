@@ -394,6 +394,26 @@ pub(crate) fn text(key: &str, v: &Value) -> Result<String> {
     }
 }
 
+/// A Package URL (`pkg:type/namespace/name[@version]`), as written.
+pub(crate) fn purl(key: &str, s: &str) -> Result<String> {
+    match crate::scope::purl_key(s) {
+        Some(_) => Ok(s.trim().to_owned()),
+        None => Err(PolicyError::invalid(
+            key,
+            s,
+            "expected a Package URL such as pkg:pypi/django or pkg:deb/debian/openssl@3.0.11-1",
+        )),
+    }
+}
+
+/// File paths: a list, or a comma-separated string.
+pub(crate) fn paths(key: &str, v: &Value) -> Result<Vec<std::path::PathBuf>> {
+    Ok(items(key, v, false)?
+        .into_iter()
+        .map(std::path::PathBuf::from)
+        .collect())
+}
+
 /// A VEX justification of OpenVEX or CycloneDX.
 pub(crate) fn vex_justification(key: &str, v: &Value) -> Result<String> {
     let s = text(key, v)?;

@@ -9,6 +9,7 @@ use time::{Date, OffsetDateTime, UtcOffset};
 
 use crate::model::{IgnoreRule, Policy};
 use crate::result::{finding_key, FindingVerdict, Subject};
+use crate::scope::{path_matches, purl_matches};
 
 /// How many days before its expiry an ignore rule starts to warn.
 pub(crate) const EXPIRY_WARNING_DAYS: i64 = 7;
@@ -82,7 +83,7 @@ pub(crate) fn rule_warnings(policy: &Policy, image: &str, today: Date) -> Vec<St
     out
 }
 
-/// Whether `rule` applies to `f` on `today`.
+/// Whether `rule` applies to `f` on `today`: every scope it gives holds.
 fn rule_applies(rule: &IgnoreRule, f: &Finding, image: &str, today: Date) -> bool {
     in_scope(rule, image)
         && f.ids().any(|id| id.eq_ignore_ascii_case(&rule.id))
@@ -90,6 +91,14 @@ fn rule_applies(rule: &IgnoreRule, f: &Finding, image: &str, today: Date) -> boo
             .package
             .as_deref()
             .is_none_or(|p| p.eq_ignore_ascii_case(&f.package.name))
+        && rule
+            .purl
+            .as_deref()
+            .is_none_or(|p| purl_matches(p, &f.package.purl))
+        && rule
+            .path
+            .as_deref()
+            .is_none_or(|p| path_matches(p, &f.package.locations))
         && (!rule.only_unfixed || !f.patch_available)
         // The expiry day itself is still covered.
         && rule.expires.is_none_or(|last| today <= last)

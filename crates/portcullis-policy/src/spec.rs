@@ -3,6 +3,7 @@
 //! before the result is validated into a [`Policy`].
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
@@ -31,6 +32,16 @@ pub const POLICY_KEYS: &[&str] = &[
     "ignore",
 ];
 
+/// The key naming VEX documents whose statements become ignore rules. It
+/// is not among [`POLICY_KEYS`]: it names files rather than setting a
+/// condition, so it has no `PORTCULLIS_*` variable.
+pub(crate) const VEX_KEY: &str = "vex";
+
+/// Whether `key` is accepted in a policy section.
+pub(crate) fn is_policy_key(key: &str) -> bool {
+    key == VEX_KEY || POLICY_KEYS.contains(&key)
+}
+
 /// The keys of an `[[ignore]]` rule.
 const IGNORE_KEYS: &[&str] = &[
     "id",
@@ -38,6 +49,8 @@ const IGNORE_KEYS: &[&str] = &[
     "owner",
     "package",
     "image",
+    "purl",
+    "path",
     "unfixed",
     "expires",
     "vex-justification",
@@ -84,6 +97,11 @@ pub struct PolicySpec {
     /// `[[ignore]]` rules; layers add up rather than override, since
     /// exceptions come from several places (repository file, platform).
     pub ignore: Vec<IgnoreRule>,
+    /// `vex`: VEX documents not read yet. [`PolicySpec::from_path`] reads
+    /// them relative to the policy file's directory; the ones left (a
+    /// section parsed from text) are read by [`PolicySpec::into_policy`],
+    /// relative to the working directory. Layers add up.
+    pub vex: Vec<PathBuf>,
 }
 
 impl PolicySpec {
@@ -121,6 +139,7 @@ impl PolicySpec {
             "ignore-base" => self.ignore_base = Some(parse::boolean(key, v)?),
             "db-warn-days" => self.db_warn_days = Some(parse::days(key, v)?),
             "db-fail-days" => self.db_fail_days = Some(parse::days(key, v)?),
+            VEX_KEY => self.vex.extend(parse::paths(key, v)?),
             "ignore" => {
                 let rules = match v {
                     Value::Array(rules) => rules.as_slice(),
@@ -141,7 +160,7 @@ impl PolicySpec {
             _ => {
                 return Err(PolicyError::UnknownKey {
                     key: key.to_owned(),
-                    known: POLICY_KEYS.join(", "),
+                    known: format!("{}, {VEX_KEY}", POLICY_KEYS.join(", ")),
                 })
             }
         }
@@ -162,6 +181,8 @@ impl PolicySpec {
     pub fn merge(self, higher: PolicySpec) -> PolicySpec {
         let mut ignore = self.ignore;
         ignore.extend(higher.ignore);
+        let mut vex = self.vex;
+        vex.extend(higher.vex);
         PolicySpec {
             fail_severity: higher.fail_severity.or(self.fail_severity),
             fail_qids: higher.fail_qids.or(self.fail_qids),
@@ -180,6 +201,7 @@ impl PolicySpec {
             db_warn_days: higher.db_warn_days.or(self.db_warn_days),
             db_fail_days: higher.db_fail_days.or(self.db_fail_days),
             ignore,
+            vex,
         }
     }
 
@@ -189,7 +211,8 @@ impl PolicySpec {
     /// reasons. `conditions_configured` is set when any failure condition
     /// (severity, QIDs, CVEs, software, CVSS, risk) is; DB freshness is not
     /// one, since platform backends have no DB.
-    pub fn into_policy(self) -> Result<Policy, PolicyError> {
+    pub fn into_policy(mut self) -> Result<Policy, PolicyError> {
+        self.read_vex(None)?;
         let levels = |key: &str, map: Option<BTreeMap<u8, u64>>| {
             let map = map.unwrap_or_default();
             for level in map.keys() {
@@ -235,6 +258,9 @@ impl PolicySpec {
         let mut ignore = self.ignore;
         for (i, rule) in ignore.iter_mut().enumerate() {
             rule.id = parse::vuln_id(&format!("ignore[{i}].id"), &rule.id)?;
+            if let Some(purl) = &rule.purl {
+                parse::purl(&format!("ignore[{i}].purl"), purl)?;
+            }
             if rule.reason.trim().is_empty() {
                 return Err(PolicyError::invalid(
                     &format!("ignore[{i}].reason"),
@@ -271,6 +297,21 @@ impl PolicySpec {
     }
 }
 
+impl PolicySpec {
+    /// Reads the pending VEX documents into ignore rules (after the rules
+    /// of the same layer), relative paths against `base` when given.
+    pub(crate) fn read_vex(&mut self, base: Option<&Path>) -> Result<(), PolicyError> {
+        for path in std::mem::take(&mut self.vex) {
+            let path = match base {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path,
+            };
+            self.ignore.extend(crate::vex::read_vex(&path)?);
+        }
+        Ok(())
+    }
+}
+
 /// One `[[ignore]]` table; `reason` and `id` are mandatory.
 fn ignore_rule(index: usize, v: &Value) -> Result<IgnoreRule, PolicyError> {
     let at = |k: &str| format!("ignore[{index}].{k}");
@@ -287,6 +328,8 @@ fn ignore_rule(index: usize, v: &Value) -> Result<IgnoreRule, PolicyError> {
         reason: String::new(),
         package: None,
         image: None,
+        purl: None,
+        path: None,
         only_unfixed: false,
         expires: None,
         vex_justification: None,
@@ -299,6 +342,8 @@ fn ignore_rule(index: usize, v: &Value) -> Result<IgnoreRule, PolicyError> {
             "owner" => rule.owner = Some(parse::text(&key, v)?),
             "package" => rule.package = Some(parse::text(&key, v)?),
             "image" => rule.image = Some(parse::text(&key, v)?),
+            "purl" => rule.purl = Some(parse::purl(&key, &parse::text(&key, v)?)?),
+            "path" => rule.path = Some(parse::text(&key, v)?),
             "unfixed" => rule.only_unfixed = parse::boolean(&key, v)?,
             "expires" => rule.expires = Some(parse::date(&key, v)?),
             "vex-justification" => {

@@ -12,6 +12,8 @@ fn rule(id: &str) -> IgnoreRule {
         reason: "not reachable".to_owned(),
         package: None,
         image: None,
+        purl: None,
+        path: None,
         only_unfixed: false,
         expires: None,
         vex_justification: None,
@@ -161,4 +163,72 @@ fn exclusions_take_precedence_over_ignore_rules() {
         ..policy(vec![rule("CVE-2024-0001")])
     };
     assert_eq!(verdict_names(&fx.eval(&p)), ["excluded"]);
+}
+
+#[test]
+fn purl_and_path_scopes_and_all_given_scopes_must_hold() {
+    let fx = Fixture::new(vec![
+        finding_with("CVE-2024-0001", 5, |f| {
+            f.package.purl = "pkg:pypi/django@4.2.1".into();
+            f.package.locations = vec!["/app/venv/lib/site-packages/django".into()];
+        }),
+        finding_with("CVE-2024-0001", 5, |f| {
+            f.package.purl = "pkg:pypi/django@4.2.1".into();
+            f.package.locations = vec!["/usr/lib/python3/dist-packages/django".into()];
+        }),
+        finding_with("CVE-2024-0001", 5, |f| {
+            f.package.purl = "pkg:pypi/django@5.0?extra=1".into();
+            f.package.locations = vec!["/app/other/django".into()];
+        }),
+    ]);
+    let table: Vec<(IgnoreRule, [&str; 3])> = vec![
+        (
+            IgnoreRule {
+                purl: Some("pkg:pypi/django".into()),
+                ..rule("CVE-2024-0001")
+            },
+            ["ignored", "ignored", "ignored"],
+        ),
+        (
+            IgnoreRule {
+                purl: Some("pkg:pypi/Django@4.2.1?foo=bar#sub".into()),
+                ..rule("CVE-2024-0001")
+            },
+            ["ignored", "ignored", "blocking"],
+        ),
+        (
+            IgnoreRule {
+                path: Some("/app/".into()),
+                ..rule("CVE-2024-0001")
+            },
+            ["ignored", "blocking", "ignored"],
+        ),
+        (
+            IgnoreRule {
+                purl: Some("pkg:pypi/django@4.2.1".into()),
+                path: Some("/app/".into()),
+                ..rule("CVE-2024-0001")
+            },
+            ["ignored", "blocking", "blocking"],
+        ),
+        (
+            IgnoreRule {
+                purl: Some("pkg:pypi/django".into()),
+                package: Some("other".into()),
+                ..rule("CVE-2024-0001")
+            },
+            ["blocking", "blocking", "blocking"],
+        ),
+        (
+            IgnoreRule {
+                purl: Some("pkg:npm/django".into()),
+                ..rule("CVE-2024-0001")
+            },
+            ["blocking", "blocking", "blocking"],
+        ),
+    ];
+    for (r, expected) in table {
+        let ev = fx.eval(&policy(vec![r.clone()]));
+        assert_eq!(verdict_names(&ev), expected, "{r:?}");
+    }
 }

@@ -7,3 +7,4 @@ mod parse_tests;
 mod score_tests;
 mod software_tests;
 mod support;
+mod vex_tests;

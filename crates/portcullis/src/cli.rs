@@ -274,6 +274,10 @@ pub(crate) struct ConditionArgs {
     /// Fail when the DB is older than this many days.
     #[arg(long, value_name = "DAYS")]
     pub(crate) db_fail_days: Option<String>,
+    /// A VEX document (OpenVEX or CycloneDX JSON; repeatable): its
+    /// not-affected, false-positive and fixed statements become ignore rules.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub(crate) vex: Vec<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,7 @@
 //! Resolving the policy of a run from its layers (SPEC §7): built-in
 //! defaults < global file < user file < project file (or `--policy`) <
-//! `PORTCULLIS_*` environment < flags. Any invalid value in any layer is a
+//! `PORTCULLIS_*` environment < flags (ignore rules and the rules of VEX
+//! documents, `vex` in a file or `--vex`, add up). Any invalid value in any layer is a
 //! configuration error (exit 2) naming the layer, key and value: a gate
 //! that silently drops a condition it cannot read would pass builds it
 //! should fail.
@@ -105,6 +106,14 @@ fn from_flags(c: &ConditionArgs) -> Result<PolicySpec, UsageError> {
         if on {
             spec.set(key, "true").map_err(usage)?;
         }
+    }
+    // VEX documents add rules, after the files' own; relative paths are
+    // against the working directory, as for any flag. The error names the
+    // document.
+    for path in &c.vex {
+        let rules =
+            portcullis_policy::read_vex(path).map_err(|e| UsageError(format!("--vex: {e}")))?;
+        spec.ignore.extend(rules);
     }
     Ok(spec)
 }

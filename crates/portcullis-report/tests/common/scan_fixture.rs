@@ -336,6 +336,8 @@ pub(crate) fn policy() -> Policy {
             reason: "minizip is not built into zlib1g".into(),
             package: Some("zlib1g".into()),
             image: None,
+            purl: None,
+            path: None,
             only_unfixed: false,
             expires: Some(date!(2024 - 05 - 10)),
             vex_justification: Some("vulnerable_code_not_present".into()),

@@ -41,6 +41,8 @@ pub(crate) fn policy() -> Policy {
             reason: "RSA decryption is not used by the app".into(),
             package: Some("cryptography".into()),
             image: None,
+            purl: None,
+            path: None,
             only_unfixed: false,
             expires: Some(date!(2024 - 06 - 30)),
             vex_justification: Some("vulnerable_code_not_in_execute_path".into()),

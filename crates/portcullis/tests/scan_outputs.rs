@@ -10,7 +10,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{code, db_import, fixtures, portcullis, regex_escape, stderr, vulndata};
+use support::{code, fixtures, gate_db, portcullis, regex_escape, stderr, vulndata};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -24,15 +24,7 @@ fn fixture() -> Option<&'static Fixture> {
     F.get_or_init(|| {
         let (fx, data) = (fixtures()?, vulndata()?);
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("v.db");
-        db_import(
-            &db,
-            &[
-                data.join("pypa"),
-                data.join("debian-derived"),
-                data.join("nvd"),
-            ],
-        );
+        let db = gate_db(dir.path(), &data, &[]);
         Some(Fixture {
             dir: dir.path().to_owned(),
             _dir: dir,

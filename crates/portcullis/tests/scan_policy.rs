@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{code, db_import, fixtures, portcullis, regex_escape, stderr, vulndata};
+use support::{code, db_import, fixtures, gate_db, portcullis, regex_escape, stderr, vulndata};
 
 /// An OSV record (schema 1.6) for the image's Django, known by two CVEs,
 /// rated critical by its CVSS v3.1 vector (9.8).
@@ -63,22 +63,13 @@ fn fixture() -> Option<&'static Fixture> {
     F.get_or_init(|| {
         let (fx, data) = (fixtures()?, vulndata()?);
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("v.db");
         // The corpus has no finding for these images known by two CVEs;
         // one OSV record in the published format supplies it.
         let extra = dir.path().join("extra");
         std::fs::create_dir(&extra).unwrap();
         std::fs::write(extra.join("two-cves.json"), TWO_CVES).unwrap();
         std::fs::write(extra.join("potential.json"), POTENTIAL).unwrap();
-        db_import(
-            &db,
-            &[
-                data.join("pypa"),
-                data.join("debian-derived"),
-                data.join("nvd"),
-                extra,
-            ],
-        );
+        let db = gate_db(dir.path(), &data, &[extra]);
         let db_unscored = dir.path().join("unscored.db");
         db_import(&db_unscored, &[data.join("pypa")]);
         let image = format!("oci-dir:{}", fx.join("python.oci").display());

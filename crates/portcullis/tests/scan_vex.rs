@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
-use support::{code, db_import, fixtures, portcullis, stderr, vulndata};
+use support::{code, fixtures, gate_db, portcullis, stderr, vulndata};
 
 const JUSTIFICATION: &str = "vulnerable_code_not_in_execute_path";
 
@@ -35,15 +35,7 @@ fn fixture() -> Option<&'static Fixture> {
     F.get_or_init(|| {
         let (fx, data) = (fixtures()?, vulndata()?);
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("v.db");
-        db_import(
-            &db,
-            &[
-                data.join("pypa"),
-                data.join("debian-derived"),
-                data.join("nvd"),
-            ],
-        );
+        let db = gate_db(dir.path(), &data, &[]);
         let image = format!("oci-dir:{}", fx.join("python.oci").display());
         let report_path = dir.path().join("ungated.json");
         let out = portcullis(&[

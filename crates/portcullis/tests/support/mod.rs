@@ -111,3 +111,18 @@ pub fn regex_escape(s: &str) -> String {
         })
         .collect()
 }
+
+/// The DB the scan tests gate with: PyPA, the Debian-derived bookworm data
+/// (as Debian 12 advisories) and NVD scores, plus `extra` paths, imported
+/// into `dir/v.db`.
+pub fn gate_db(dir: &Path, data: &Path, extra: &[PathBuf]) -> PathBuf {
+    let db = dir.join("v.db");
+    let mut paths = vec![
+        data.join("pypa"),
+        data.join("debian-derived"),
+        data.join("nvd"),
+    ];
+    paths.extend_from_slice(extra);
+    db_import(&db, &paths);
+    db
+}

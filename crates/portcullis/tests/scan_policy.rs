@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use serde_json::Value;
-use support::{code, db_import, fixtures, gate_db, portcullis, regex_escape, stderr, vulndata};
+use support::{
+    code, db_import, fixtures, gate_db, portcullis, regex_escape, stderr, ungated_report, vulndata,
+};
 
 /// An OSV record (schema 1.6) for the image's Django, known by two CVEs,
 /// rated critical by its CVSS v3.1 vector (9.8).
@@ -74,18 +76,7 @@ fn fixture() -> Option<&'static Fixture> {
         db_import(&db_unscored, &[data.join("pypa")]);
         let image = format!("oci-dir:{}", fx.join("python.oci").display());
         let report_path = dir.path().join("base.json");
-        let out = portcullis(&[
-            "scan",
-            &image,
-            "--db",
-            db.to_str().unwrap(),
-            "--no-config",
-            "-q",
-            "-o",
-            &format!("json={}", report_path.display()),
-        ]);
-        assert_eq!(code(&out), 0, "ungated scan: {}", stderr(&out));
-        let report = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+        let report = ungated_report(&image, &db, &report_path);
         Some(Fixture {
             dir: dir.path().to_owned(),
             _dir: dir,

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use serde_json::{json, Value};
-use support::{code, fixtures, gate_db, portcullis, stderr, vulndata};
+use support::{code, fixtures, gate_db, portcullis, stderr, ungated_report, vulndata};
 
 const JUSTIFICATION: &str = "vulnerable_code_not_in_execute_path";
 
@@ -38,18 +38,7 @@ fn fixture() -> Option<&'static Fixture> {
         let db = gate_db(dir.path(), &data, &[]);
         let image = format!("oci-dir:{}", fx.join("python.oci").display());
         let report_path = dir.path().join("ungated.json");
-        let out = portcullis(&[
-            "scan",
-            &image,
-            "--db",
-            db.to_str().unwrap(),
-            "--no-config",
-            "-q",
-            "-o",
-            &format!("json={}", report_path.display()),
-        ]);
-        assert_eq!(code(&out), 0, "ungated scan: {}", stderr(&out));
-        let report: Value = serde_json::from_slice(&std::fs::read(&report_path).unwrap()).unwrap();
+        let report = ungated_report(&image, &db, &report_path);
         let (cve, purl) = pick(&report).expect("a PyPI CVE carried by one package");
         Some(Fixture {
             dir: dir.path().to_owned(),

@@ -126,3 +126,20 @@ pub fn gate_db(dir: &Path, data: &Path, extra: &[PathBuf]) -> PathBuf {
     db_import(&db, &paths);
     db
 }
+
+/// Scans `image` with no policy into the native report at `path`
+/// (asserting the run passes) and returns the report.
+pub fn ungated_report(image: &str, db: &Path, path: &Path) -> serde_json::Value {
+    let out = portcullis(&[
+        "scan",
+        image,
+        "--db",
+        db.to_str().unwrap(),
+        "--no-config",
+        "-q",
+        "-o",
+        &format!("json={}", path.display()),
+    ]);
+    assert_eq!(code(&out), 0, "ungated scan: {}", stderr(&out));
+    serde_json::from_slice(&std::fs::read(path).unwrap()).expect("the native report is JSON")
+}
